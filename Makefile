@@ -1,0 +1,46 @@
+# livecam: `make run` serves the demo, `make test` runs every test. Needs only python3.11 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint check bench browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("livecam needs Python >= 3.11") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## run: install into .venv and serve the demo on http://127.0.0.1:8000
+run: $(STAMP)
+	$(BIN)/livecam serve --demo
+
+## browser: make sure a Chromium for the browser tests exists (Debian's package)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || { echo "error: could not install chromium (apt-get failed)"; exit 1; }; \
+	  else \
+	    echo "error: the browser tests need Chromium: install Debian's 'chromium' package (sudo apt-get install chromium)"; exit 1; \
+	  fi; }
+
+## lint: formatting, lint and types
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy livecam
+
+## test: install everything and run lint, the deploy check and the whole test suite
+test: $(STAMP) browser lint
+	$(BIN)/pytest -q
+
+## bench: the benchmark (results appended to bench/RESULTS.md)
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/build
