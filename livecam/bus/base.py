@@ -1,0 +1,108 @@
+"""The bus interface: frames and statuses from capture to web, control from web to capture."""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from livecam.bus.hub import Hub
+from livecam.frames import CameraStatus, Frame
+
+logger = logging.getLogger(__name__)
+
+CONTROL_ACTIONS = ("changed", "removed", "reconcile")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ControlMessage:
+    """Tell capture that a camera's configuration or enabled state changed (the DB is truth)."""
+
+    action: str
+    camera_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the message as a plain dict (for JSON)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ControlMessage:
+        """Build a message from untrusted JSON data; raise ValueError when malformed."""
+        action, camera_id = data.get("action"), data.get("camera_id", "")
+        if action not in CONTROL_ACTIONS or not isinstance(camera_id, str) or len(camera_id) > 64:
+            raise ValueError("malformed control message")
+        return cls(action, camera_id)
+
+
+ControlHandler = Callable[[ControlMessage], None]
+DemandHandler = Callable[[str, int], None]
+
+
+class FrameBus(abc.ABC):
+    """Carry frames and statuses to every web process, and control messages to capture.
+
+    Capture calls ``publish_frame``/``publish_status`` from its worker threads; they must be
+    thread-safe and must never block on slow viewers. The web side sees everything through
+    ``hub``, the same fan-out code for every backend.
+    """
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        self.hub = Hub(keepalive=float(options.get("KEEPALIVE_INTERVAL", 1.0)))
+        self.hub.on_watch = self._watch_changed
+        self._control_handlers: list[ControlHandler] = []
+        self._demand_handlers: list[DemandHandler] = []
+
+    async def start(self) -> None:
+        """Start the web side on the running loop (subscriptions, background tasks)."""
+        import asyncio
+
+        self.hub.bind(asyncio.get_running_loop())
+
+    async def stop(self) -> None:
+        """End every stream and release connections."""
+        self.hub.close()
+
+    @abc.abstractmethod
+    def publish_frame(self, frame: Frame) -> None:
+        """Send a frame to every web process (thread-safe, never blocks for long)."""
+
+    @abc.abstractmethod
+    def publish_status(self, status: CameraStatus) -> None:
+        """Send a camera status to every web process (thread-safe)."""
+
+    @abc.abstractmethod
+    async def send_control(self, message: ControlMessage) -> None:
+        """Deliver a control message to the capture owner(s)."""
+
+    def on_control(self, handler: ControlHandler) -> None:
+        """Register a capture-side handler for control messages (called from any thread)."""
+        self._control_handlers.append(handler)
+
+    def on_demand(self, handler: DemandHandler) -> None:
+        """Register a capture-side handler told (camera_id, viewers) when demand changes."""
+        self._demand_handlers.append(handler)
+
+    def viewer_counts(self) -> dict[str, int]:
+        """Return viewers per camera over every web process (this one for single-process)."""
+        return {cid: slot.viewers for cid, slot in self.hub.slots.items()}
+
+    def _dispatch_control(self, message: ControlMessage) -> None:
+        for handler in self._control_handlers:
+            try:
+                handler(message)
+            except Exception:
+                logger.exception("control handler failed for %s", message)
+
+    def _dispatch_demand(self, camera_id: str, viewers: int) -> None:
+        for handler in self._demand_handlers:
+            try:
+                handler(camera_id, viewers)
+            except Exception:
+                logger.exception("demand handler failed for %s", camera_id)
+
+    def _watch_changed(self, camera_id: str, viewers: int) -> None:
+        """Hub hook: a camera gained its first or lost its last local viewer."""
+        self._dispatch_demand(camera_id, viewers)

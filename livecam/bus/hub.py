@@ -1,0 +1,124 @@
+"""This web process's view of every camera: latest-frame slots, statuses, event listeners."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from livecam.bus.slot import LatestFrameSlot
+from livecam.frames import CameraStatus, Frame
+
+logger = logging.getLogger(__name__)
+
+
+class StatusListener:
+    """One event subscriber (an SSE client): coalesces changes per camera, never queues more."""
+
+    def __init__(self) -> None:
+        self._pending: dict[str, CameraStatus] = {}
+        self._event = asyncio.Event()
+        self.closed = False
+
+    def push(self, status: CameraStatus) -> None:
+        """Record the newest status of a camera (older pending ones are replaced)."""
+        self._pending[status.camera_id] = status
+        self._event.set()
+
+    def close(self) -> None:
+        """Wake the listener for good."""
+        self.closed = True
+        self._event.set()
+
+    async def get(self, timeout: float) -> list[CameraStatus]:  # noqa: ASYNC109
+        """Return the changes since the last call; an empty list after `timeout` seconds."""
+        if not self._pending and not self.closed:
+            try:
+                async with asyncio.timeout(timeout):
+                    await self._event.wait()
+            except TimeoutError:
+                return []
+        self._event.clear()
+        changes = list(self._pending.values())
+        self._pending.clear()
+        return changes
+
+
+class Hub:
+    """Hold one slot per camera and fan statuses out to listeners; lives on the event loop."""
+
+    def __init__(self, keepalive: float = 1.0) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.slots: dict[str, LatestFrameSlot] = {}
+        self.listeners: set[StatusListener] = set()
+        self.closed = False
+        self.keepalive = keepalive
+        self.on_watch: Callable[[str, int], None] | None = None
+        """Called with (camera_id, viewers) when a camera gains its first or loses its last."""
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Attach the hub to the server's event loop (at startup)."""
+        self.loop = loop
+        self.closed = False
+
+    def slot(self, camera_id: str) -> LatestFrameSlot:
+        """Return the slot of a camera, creating it on first use."""
+        slot = self.slots.get(camera_id)
+        if slot is None:
+            loop = self.loop or asyncio.get_running_loop()
+            slot = self.slots[camera_id] = LatestFrameSlot(camera_id, loop, self.keepalive)
+            slot.closed = self.closed
+        return slot
+
+    def status(self, camera_id: str) -> CameraStatus | None:
+        """Return the last status heard for a camera, if any."""
+        slot = self.slots.get(camera_id)
+        return slot.status if slot is not None and slot.heard else None
+
+    def deliver_frame(self, frame: Frame) -> None:
+        """Store a frame that arrived from the bus (event loop thread)."""
+        if not self.closed:
+            self.slot(frame.camera_id).put(frame)
+
+    def deliver_status(self, status: CameraStatus) -> None:
+        """Store a status that arrived from the bus and tell every listener."""
+        if self.closed:
+            return
+        self.slot(status.camera_id).set_status(status)
+        for listener in self.listeners:
+            listener.push(status)
+
+    def add_viewer(self, camera_id: str) -> LatestFrameSlot:
+        """Count a viewer of a camera in and return the camera's slot."""
+        slot = self.slot(camera_id)
+        slot.add_viewer()
+        if slot.viewers == 1 and self.on_watch is not None:
+            self.on_watch(camera_id, 1)
+        return slot
+
+    def remove_viewer(self, camera_id: str) -> None:
+        """Count a viewer out (from the stream's ``finally``)."""
+        slot = self.slots.get(camera_id)
+        if slot is None:
+            return
+        slot.remove_viewer()
+        if slot.viewers == 0 and self.on_watch is not None:
+            self.on_watch(camera_id, 0)
+
+    def total_viewers(self) -> int:
+        """Return the number of viewers in this process."""
+        return sum(slot.viewers for slot in self.slots.values())
+
+    def forget(self, camera_id: str) -> None:
+        """Drop a removed camera: end its streams and free its slot."""
+        slot = self.slots.pop(camera_id, None)
+        if slot is not None:
+            slot.close()
+
+    def close(self) -> None:
+        """End every stream and event listener (server shutdown)."""
+        self.closed = True
+        for slot in self.slots.values():
+            slot.close()
+        for listener in list(self.listeners):
+            listener.close()

@@ -1,0 +1,106 @@
+"""The latest-frame slot: one camera's newest frame in this process, awaited by its viewers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from livecam import placeholder
+from livecam.frames import CameraStatus, Frame, build_part
+
+
+class LatestFrameSlot:
+    """Hold the newest frame and status of one camera; wake every waiting viewer on change.
+
+    There is no queue per viewer: a viewer that is busy sending simply finds a newer frame
+    here when it comes back, so slow viewers skip frames and memory never grows with them.
+    All methods run on the event loop thread.
+    """
+
+    def __init__(self, camera_id: str, loop: asyncio.AbstractEventLoop, keepalive: float) -> None:
+        self.camera_id = camera_id
+        self.frame: Frame | None = None
+        self.status = CameraStatus(camera_id)
+        self.viewers = 0
+        self.sent = 0
+        """Parts sent to viewers, read by the metrics collector (a plain int: cheap per part)."""
+        self.closed = False
+        self.heard = False
+        """True once capture has said anything about this camera."""
+        self._loop = loop
+        self._keepalive = keepalive
+        self._waiter: asyncio.Future[None] | None = None
+        self._ticker: asyncio.TimerHandle | None = None
+        self._placeholder: tuple[tuple[str, str, int, int], bytes] | None = None
+
+    @property
+    def live(self) -> bool:
+        """True when the camera is online and a frame is here to show."""
+        return self.frame is not None and self.status.state == "online"
+
+    def put(self, frame: Frame) -> None:
+        """Store a new frame and wake the viewers."""
+        self.frame = frame
+        self._wake()
+
+    def set_status(self, status: CameraStatus) -> None:
+        """Store the camera's status; wake viewers so they switch to live or placeholder."""
+        changed = (status.state, status.error) != (self.status.state, self.status.error)
+        self.status = status
+        self.heard = True
+        if status.state in ("off", "idle"):
+            self.frame = None  # never show a stale frame of a camera that was switched off
+        if changed:
+            self._wake()
+
+    def placeholder_part(self) -> bytes:
+        """Return the multipart part of the placeholder for the current status (cached)."""
+        st = self.status
+        width = st.width or (self.frame.width if self.frame else 640)
+        height = st.height or (self.frame.height if self.frame else 480)
+        key = (st.state, st.error, width, height)
+        if self._placeholder is None or self._placeholder[0] != key:
+            _title, jpeg = placeholder.for_state(st.state, st.error, width, height)
+            self._placeholder = (key, build_part(jpeg, time.time()))
+        return self._placeholder[1]
+
+    async def wait(self) -> None:
+        """Wait for the next change (frame, status, close) or the keep-alive tick."""
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            waiter = self._waiter = self._loop.create_future()
+        # Shielded: a viewer cancelled while waiting must not cancel the future the others share.
+        await asyncio.shield(waiter)
+
+    def add_viewer(self) -> None:
+        """Count a viewer in; start the keep-alive tick with the first one."""
+        self.viewers += 1
+        if self._ticker is None:
+            self._ticker = self._loop.call_later(self._keepalive, self._tick)
+
+    def remove_viewer(self) -> None:
+        """Count a viewer out; stop the tick with the last one."""
+        self.viewers = max(0, self.viewers - 1)
+        if self.viewers == 0 and self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+
+    def close(self) -> None:
+        """End every stream on this slot (server shutdown, camera removed)."""
+        self.closed = True
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+        self._wake()
+
+    def _tick(self) -> None:
+        """Wake viewers once per keep-alive interval so they can re-send and notice dead peers."""
+        self._ticker = self._loop.call_later(self._keepalive, self._tick) if self.viewers else None
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)

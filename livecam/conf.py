@@ -1,0 +1,49 @@
+"""livecam's settings: one ``LIVECAM`` dict in Django settings, with documented defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Bus backend: "memory" (single process), "redis", or a dotted path to a FrameBus class.
+    "BUS": "memory",
+    "REDIS_URL": "",
+    # Prefix of every Redis key and channel, so several installations can share one server.
+    "REDIS_PREFIX": "livecam:",
+    # Source kind alias -> dotted path; merged over livecam.sources.SOURCE_CLASSES.
+    "SOURCES": {},
+    # Directories file: sources may read from; None allows any readable file (admins only).
+    "FILE_DIRS": None,
+    # Seconds between capture re-reading the camera table (changes made by the CLI, admin).
+    "RECONCILE_INTERVAL": 2.0,
+    # Run capture inside the web server process (True for the memory bus).
+    "EMBEDDED_CAPTURE": True,
+    # Seconds between placeholder/keep-alive parts when no new frame arrives.
+    "KEEPALIVE_INTERVAL": 1.0,
+    # A frame older than this makes the camera count as not online (seconds).
+    "STALE_AFTER": 3.0,
+    # Caps on concurrent viewers (0 = unlimited).
+    "MAX_VIEWERS": 0,
+    "MAX_VIEWERS_PER_CAMERA": 0,
+    # A viewer whose socket does not drain for this long is disconnected (seconds).
+    "SEND_TIMEOUT": 15.0,
+    # Backoff between source retries: first delay and cap (seconds).
+    "RETRY_INITIAL": 1.0,
+    "RETRY_MAX": 30.0,
+    # A source read that takes longer than this is abandoned by the watchdog (seconds).
+    "READ_TIMEOUT": 10.0,
+    # How long a snapshot waits for a fresh frame (seconds).
+    "SNAPSHOT_TIMEOUT": 3.0,
+    # Allowed ?width= variants are clamped to this range (pixels).
+    "MIN_VARIANT_WIDTH": 64,
+}
+
+
+def get(name: str) -> Any:
+    """Return the ``LIVECAM[name]`` setting, falling back to its default."""
+    configured: dict[str, Any] = getattr(settings, "LIVECAM", {})
+    if name in configured:
+        return configured[name]
+    return DEFAULTS[name]

@@ -1,0 +1,50 @@
+"""Prometheus metrics: capture counters per frame, viewer-side figures read at scrape time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prometheus_client import REGISTRY, Counter
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+FRAMES_CAPTURED = Counter("livecam_frames_captured", "Frames read from the source.", ["camera"])
+FRAMES_ENCODED = Counter(
+    "livecam_frames_encoded", "JPEG encodes done by capture (0 for pass-through).", ["camera"]
+)
+FRAMES_DROPPED = Counter(
+    "livecam_frames_dropped", "Frames read but not published (rate cap).", ["camera"]
+)
+CAPTURE_ERRORS = Counter(
+    "livecam_capture_errors", "Source failures that put the camera in error.", ["camera"]
+)
+RECONNECTS = Counter(
+    "livecam_reconnects", "Times a source was reopened after an error.", ["camera"]
+)
+
+
+class _ViewerCollector(Collector):
+    """Read viewers and parts sent from this process's hub when scraped.
+
+    Viewers count parts in plain ints on their slot; a Prometheus counter updated per part
+    per viewer would cost a lock each time on the hottest path.
+    """
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        from livecam.bus import get_bus
+
+        slots = get_bus().hub.slots
+        sent = CounterMetricFamily(
+            "livecam_frames_sent",
+            "Parts sent to viewers (frames and placeholders).",
+            labels=["camera"],
+        )
+        viewers = GaugeMetricFamily("livecam_viewers", "Open streams.", labels=["camera"])
+        for camera_id, slot in list(slots.items()):
+            sent.add_metric([camera_id], slot.sent)
+            viewers.add_metric([camera_id], slot.viewers)
+        yield sent
+        yield viewers
+
+
+REGISTRY.register(_ViewerCollector())
