@@ -1,0 +1,1 @@
+"""Capture: one worker thread per camera, a supervisor for all of them."""

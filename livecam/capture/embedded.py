@@ -1,0 +1,19 @@
+"""Capture inside the web server process (in-memory bus), started and stopped with it."""
+
+from __future__ import annotations
+
+from livecam import conf
+from livecam.bus.base import FrameBus
+from livecam.capture.supervisor import CaptureSupervisor
+
+
+def make_supervisor(bus: FrameBus) -> CaptureSupervisor:
+    """Build a supervisor for this bus from the ``LIVECAM`` settings."""
+    return CaptureSupervisor(
+        bus,
+        reconcile_interval=float(conf.get("RECONCILE_INTERVAL")),
+        read_timeout=float(conf.get("READ_TIMEOUT")),
+        retry_initial=float(conf.get("RETRY_INITIAL")),
+        retry_max=float(conf.get("RETRY_MAX")),
+        registry=conf.get("SOURCES") or None,
+    )
