@@ -1,0 +1,84 @@
+"""Wrap Django's ASGI handler: lifespan (bus, capture) and the stream send watchdog."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from livecam import conf
+from livecam.bus import get_bus
+from livecam.capture.supervisor import CaptureSupervisor
+from livecam.watchdog import SendWatchdog
+
+logger = logging.getLogger(__name__)
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_STREAM_SUFFIXES = (".mjpg", "/api/events")
+
+
+class LivecamApp:
+    """Serve Django; start the bus and (with the in-memory bus) capture with the server.
+
+    Django's ASGI handler rejects the ``lifespan`` scope, so this wrapper answers it.
+    """
+
+    def __init__(self, django_app: ASGIApp) -> None:
+        self.django_app = django_app
+        self.supervisor: CaptureSupervisor | None = None
+        self.watchdog = SendWatchdog(float(conf.get("SEND_TIMEOUT")))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Dispatch one ASGI connection."""
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] == "http" and scope["path"].endswith(_STREAM_SUFFIXES):
+            send = self.watchdog.wrap(send)
+        await self.django_app(scope, receive, send)
+
+    async def startup(self) -> None:
+        """Start the bus, the watchdog and, when capture runs in this process, the capture."""
+        bus = get_bus()
+        await bus.start()
+        self.watchdog.start()
+        if conf.get("EMBEDDED_CAPTURE"):
+            from livecam.capture.embedded import make_supervisor
+
+            self.supervisor = make_supervisor(bus)
+            self.supervisor.start()
+        logger.info("livecam started (bus: %s)", type(bus).__name__)
+
+    async def shutdown(self) -> None:
+        """End every stream, stop capture (devices released within 2 s), close the bus."""
+        bus = get_bus()
+        bus.hub.close()
+        if self.supervisor is not None:
+            await asyncio.to_thread(self.supervisor.stop, 2.0)
+            self.supervisor = None
+        await self.watchdog.stop()
+        await bus.stop()
+        logger.info("livecam stopped")
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    logger.exception("startup failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                try:
+                    await self.shutdown()
+                finally:
+                    await send({"type": "lifespan.shutdown.complete"})
+                return

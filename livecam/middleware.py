@@ -1,0 +1,121 @@
+"""Request middleware: bearer tokens, login required (401 for machines), security headers."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.contrib.auth import middleware as auth_middleware
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.utils import timezone
+
+from livecam.models import ApiToken
+
+_MACHINE_SUFFIXES = (".mjpg", ".jpg", ".json")
+_MACHINE_PREFIXES = ("/api/", "/metrics")
+_CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+    "object-src 'none'"
+)
+_LAST_USED_GRANULARITY = datetime.timedelta(minutes=1)
+
+AsyncGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
+
+
+def is_machine_path(path: str) -> bool:
+    """Return True for API, stream, snapshot and metrics paths (answered with JSON, not pages)."""
+    return path.startswith(_MACHINE_PREFIXES) or path.endswith(_MACHINE_SUFFIXES)
+
+
+def unauthorized(detail: str = "authentication required") -> JsonResponse:
+    """Return the 401 JSON answer with a Bearer challenge."""
+    response = JsonResponse({"detail": detail}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="livecam"'
+    return response
+
+
+async def resolve_token(raw: str) -> ApiToken | None:
+    """Return the usable token with this raw value (and its user), or None."""
+    if not raw.startswith(ApiToken.PREFIX) or len(raw) > 100:
+        return None
+    token = await (
+        ApiToken.objects.usable()
+        .select_related("user")
+        .filter(key_hash=ApiToken.hash_of(raw))
+        .afirst()
+    )
+    if token is not None:
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
+            await ApiToken.objects.filter(pk=token.pk).aupdate(last_used_at=now)
+    return token
+
+
+class TokenAuthMiddleware:
+    """Authenticate ``Authorization: Bearer <token>`` requests as the token's user.
+
+    A bearer request ignores any session: it is authenticated by the token alone, so it
+    needs no CSRF token (a cross-site page cannot set this header without CORS consent).
+    """
+
+    async_capable = True
+    sync_capable = False
+
+    def __init__(self, get_response: AsyncGetResponse) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    async def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        """Authenticate a bearer request, or pass the request on untouched."""
+        header = request.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer ":
+            token = await resolve_token(header[7:].strip())
+            if token is None:
+                return unauthorized("invalid, expired or revoked token")
+            user = token.user
+            request.user = user
+            request.auth_token = token  # type: ignore[attr-defined]
+            request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+            async def auser() -> Any:
+                return user
+
+            request.auser = auser
+        return await self.get_response(request)
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Require login everywhere; machines get 401 JSON instead of a redirect to the login page."""
+
+    def handle_no_permission(  # type: ignore[override]
+        self, request: HttpRequest, view_func: Any
+    ) -> HttpResponseBase:
+        """Answer 401 on machine paths, redirect to login on pages."""
+        if is_machine_path(request.path):
+            return unauthorized()
+        return super().handle_no_permission(request, view_func)
+
+
+class SecurityHeadersMiddleware:
+    """Add a strict CSP everywhere, and no-store/same-origin on camera data."""
+
+    async_capable = True
+    sync_capable = False
+
+    def __init__(self, get_response: AsyncGetResponse) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    async def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        """Add the headers to the response."""
+        response = await self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", _CSP)
+        if is_machine_path(request.path):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        return response

@@ -1,0 +1,1 @@
+"""The ready-to-run server: settings, URLs and ASGI application."""

@@ -1,0 +1,28 @@
+"""livecam's URLs; include them at the site root."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from livecam.views import health, pages, stream
+from livecam.views.api import api
+
+app_name = "livecam"
+
+urlpatterns = [
+    path("", pages.dashboard, name="dashboard"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="livecam/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cameras/<slug:camera_id>/", pages.camera_detail, name="camera"),
+    path("cameras/<slug:camera_id>/power", pages.power, name="power"),
+    path("cameras/<slug:camera_id>/stream.mjpg", stream.stream, name="stream"),
+    path("cameras/<slug:camera_id>/snapshot.jpg", stream.snapshot, name="snapshot"),
+    path("api/", api.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", health.metrics, name="metrics"),
+]

@@ -1,0 +1,1 @@
+"""Views: pages, stream and snapshot, JSON API, events, health."""

@@ -1,0 +1,96 @@
+"""The MJPEG stream and the snapshot of one camera."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+
+from livecam import conf
+from livecam.bus import get_bus
+from livecam.frames import CONTENT_TYPE
+from livecam.streaming import viewer_parts
+from livecam.views.access import get_visible_camera
+
+_MAX_FPS = 120.0
+
+
+def _error(status: int, detail: str, retry_after: int | None = None) -> JsonResponse:
+    response = JsonResponse({"detail": detail}, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _positive_number(request: HttpRequest, name: str, upper: float) -> float | None:
+    """Return the query parameter as a number in (0, upper], 0 when absent, None when bad."""
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if 0 < value <= upper else None
+
+
+async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | StreamingHttpResponse:
+    """Stream a camera as multipart/x-mixed-replace JPEG parts (``?fps=N`` caps the rate)."""
+    camera = await get_visible_camera(request, camera_id)
+    max_fps = _positive_number(request, "fps", _MAX_FPS)
+    if max_fps is None:
+        return _error(400, f"fps must be a number above 0 and at most {_MAX_FPS:g}")
+    hub = get_bus().hub
+    if hub.closed:
+        return _error(503, "server is shutting down", retry_after=5)
+    limit_total, limit_camera = conf.get("MAX_VIEWERS"), conf.get("MAX_VIEWERS_PER_CAMERA")
+    if limit_total and hub.total_viewers() >= limit_total:
+        return _error(503, f"viewer limit reached ({limit_total} in total)", retry_after=10)
+    slot = hub.slots.get(camera.id)
+    if limit_camera and slot is not None and slot.viewers >= limit_camera:
+        return _error(503, f"viewer limit reached ({limit_camera} for this camera)", 10)
+    response = StreamingHttpResponse(
+        viewer_parts(hub, camera.id, max_fps=max_fps, keepalive=conf.get("KEEPALIVE_INTERVAL")),
+        content_type=CONTENT_TYPE,
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each part on at once
+    return response
+
+
+async def snapshot(request: HttpRequest, camera_id: str) -> HttpResponse:
+    """Return the newest frame as one JPEG, waiting briefly for a fresh one if needed."""
+    camera = await get_visible_camera(request, camera_id)
+    if not camera.enabled:
+        return _error(503, "camera is off", retry_after=5)
+    hub = get_bus().hub
+    slot = hub.slot(camera.id)
+    stale_after = conf.get("STALE_AFTER")
+
+    def fresh() -> bool:
+        return (
+            slot.live
+            and slot.frame is not None
+            and (time.time() - slot.frame.captured_at < stale_after)
+        )
+
+    if not fresh():
+        # Count as a viewer while waiting, so an on-demand camera opens its source.
+        hub.add_viewer(camera.id)
+        try:
+            async with asyncio.timeout(conf.get("SNAPSHOT_TIMEOUT")):
+                while not fresh() and not slot.closed:
+                    await slot.wait()
+        except TimeoutError:
+            pass
+        finally:
+            hub.remove_viewer(camera.id)
+    frame = slot.frame
+    if not fresh() or frame is None:
+        reason = slot.status.error or f"camera is {slot.status.state}"
+        return _error(503, f"no frame available: {reason}", retry_after=2)
+    response = HttpResponse(frame.jpeg, content_type="image/jpeg")
+    response["X-Timestamp"] = f"{frame.captured_at:.6f}"
+    response["Content-Disposition"] = f'inline; filename="{camera.id}.jpg"'
+    return response
