@@ -1,0 +1,1 @@
+"""livecam commands: serve, capture, camera, token."""
