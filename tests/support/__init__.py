@@ -1,0 +1,1 @@
+"""Test helpers: real servers and sources controlled by the tests."""

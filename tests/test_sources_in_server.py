@@ -1,0 +1,46 @@
+"""Bad and real sources inside the server: errors are states with reasons, never crashes."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from tests.support.mjpeg import StreamReader
+from tests.support.server import LivecamServer, free_port
+
+
+def test_cli_rejects_an_invalid_source(server: LivecamServer):
+    for source in ("exec:ls", "file:/does/not/exist.mp4", "ftp://example.com/x", "http://"):
+        result = server.cli("camera", "add", "bad-source", source, check=False)
+        assert result.returncode != 0, source
+        assert "source" in result.stderr
+    assert "bad-source" not in server.cli("camera", "list").stdout
+
+
+def test_unreachable_source_is_an_error_state_with_reason(server: LivecamServer, camera_id: str):
+    port = free_port()
+    server.add_camera(camera_id, f"mjpeg+http://127.0.0.1:{port}/stream")
+    state = server.wait_for(camera_id, lambda s: s["state"] == "error")
+    assert state["error"] and state["online"] is False
+    assert state["retry_at"] is not None
+    with server.api() as client:
+        response = client.send(
+            client.build_request("GET", f"/cameras/{camera_id}/stream.mjpg"), stream=True
+        )
+        part = StreamReader(response.iter_raw()).next_part()  # the NO SIGNAL placeholder
+        response.close()
+        assert part.body[:2] == b"\xff\xd8"
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/api/cameras/demo").json()["state"] in ("online", "off", "starting")
+
+
+def test_video_file_source_streams(server: LivecamServer, camera_id: str, tmp_path):
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 20, (160, 120))
+    for index in range(20):
+        image = np.full((120, 160, 3), index * 12, dtype=np.uint8)
+        writer.write(image)
+    writer.release()
+    server.add_camera(camera_id, f"file:{path}")
+    state = server.wait_for(camera_id, lambda s: s["online"])
+    assert (state["width"], state["height"]) == (160, 120)
