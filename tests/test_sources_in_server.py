@@ -5,7 +5,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from tests.support.metrics import read_metrics
 from tests.support.mjpeg import StreamReader
+from tests.support.mjpeg_server import MjpegTestServer, make_jpegs
 from tests.support.server import LivecamServer, free_port
 
 
@@ -44,3 +46,25 @@ def test_video_file_source_streams(server: LivecamServer, camera_id: str, tmp_pa
     server.add_camera(camera_id, f"file:{path}")
     state = server.wait_for(camera_id, lambda s: s["online"])
     assert (state["width"], state["height"]) == (160, 120)
+
+
+def test_relay_camera_passes_jpegs_through_without_encoding(server: LivecamServer, camera_id: str):
+    frames = make_jpegs(3)
+    with MjpegTestServer(frames, fps=20) as upstream:
+        server.add_camera(camera_id, f"mjpeg+{upstream.url}")
+        server.wait_for(camera_id, lambda s: s["online"])
+        with server.api() as client:
+            before = read_metrics(client)
+            response = client.send(
+                client.build_request("GET", f"/cameras/{camera_id}/stream.mjpg"), stream=True
+            )
+            reader = StreamReader(response.iter_raw())
+            parts = reader.parts(10)
+            response.close()
+            after = read_metrics(client)
+    assert all(part.body in frames for part in parts), "byte-identical pass-through"
+    captured = after[("livecam_frames_captured_total", camera_id)] - before.get(
+        ("livecam_frames_captured_total", camera_id), 0
+    )
+    assert captured >= 5
+    assert after[("livecam_frames_encoded_total", camera_id)] == 0
