@@ -123,28 +123,31 @@ class CaptureWorker:
 
     def _pump(self, source: FrameSource) -> bool:
         cfg = self.config
-        min_interval = 0.8 / cfg.fps if cfg.fps else 0.0  # 0.8: tolerate a source's jitter
+        interval = 1.0 / cfg.fps if cfg.fps else 0.0
         captured = metrics.FRAMES_CAPTURED.labels(cfg.camera_id)
         encoded = metrics.FRAMES_ENCODED.labels(cfg.camera_id)
         dropped = metrics.FRAMES_DROPPED.labels(cfg.camera_id)
-        last_accept = window_start = time.monotonic()
+        next_due = window_start = time.monotonic()
         window_frames = 0
         delivered = False
         while not self._stop.is_set():
             self.busy_since = time.monotonic()
             raw = source.read()
+            captured_at = time.time()  # X-Timestamp is the capture time, before any encoding
             self.busy_since = None
             now = time.monotonic()
             captured.inc()
-            if delivered and now - last_accept < min_interval:
+            # Rate cap by deadline, not by the gap since the last frame: a paced source that
+            # was late once delivers its next frame early, and that frame must not be dropped.
+            if interval and now < next_due - interval / 2:
                 dropped.inc()
                 continue
-            last_accept = now
+            next_due = max(next_due + interval, now - interval)
             jpeg, width, height, did_encode = self._to_jpeg(raw)
             if did_encode:
                 encoded.inc()
             self._seq += 1
-            frame = Frame.create(cfg.camera_id, self._seq, jpeg, width, height)
+            frame = Frame.create(cfg.camera_id, self._seq, jpeg, width, height, captured_at)
             if self._abandoned or self._stop.is_set():
                 break
             self.bus.publish_frame(frame)
