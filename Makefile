@@ -38,7 +38,7 @@ lint: $(STAMP)
 test: $(STAMP) browser lint
 	$(BIN)/pytest -q
 
-## bench: the benchmark (results appended to bench/RESULTS.md)
+## bench: the benchmark, about 10 minutes (results appended to bench/RESULTS.md)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 

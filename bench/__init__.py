@@ -1,0 +1,1 @@
+"""The livecam benchmark: livecam against the Python floor and the tutorial design."""

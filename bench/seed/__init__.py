@@ -1,0 +1,1 @@
+"""The seed-style baseline: the tutorial design livecam replaces, rebuilt from its description."""
