@@ -68,3 +68,25 @@ def test_relay_camera_passes_jpegs_through_without_encoding(server: LivecamServe
     )
     assert captured >= 5
     assert after[("livecam_frames_encoded_total", camera_id)] == 0
+
+
+def test_camera_fps_caps_a_faster_source(server: LivecamServer, camera_id: str):
+    with MjpegTestServer(make_jpegs(3), fps=20) as upstream:
+        server.add_camera(camera_id, f"mjpeg+{upstream.url}", "--fps", "5")
+        server.wait_for(camera_id, lambda s: s["online"])
+        with server.api() as client:
+            before = read_metrics(client)
+            response = client.send(
+                client.build_request("GET", f"/cameras/{camera_id}/stream.mjpg"), stream=True
+            )
+            reader = StreamReader(response.iter_raw())
+            parts = reader.parts(8)
+            response.close()
+            after = read_metrics(client)
+    stamps = [part.timestamp for part in parts[1:]]
+    rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
+    assert 3 < rate < 7, f"{rate:.1f} fps delivered for a 5 fps camera of a 20 fps source"
+    dropped = after[("livecam_frames_dropped_total", camera_id)] - before.get(
+        ("livecam_frames_dropped_total", camera_id), 0
+    )
+    assert dropped > 0
