@@ -33,7 +33,8 @@ class _ViewerCollector(Collector):
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         from livecam.bus import get_bus
 
-        slots = get_bus().hub.slots
+        hub = get_bus().hub
+        slots = hub.slots
         sent = CounterMetricFamily(
             "livecam_frames_sent",
             "Parts sent to viewers (frames and placeholders).",
@@ -43,8 +44,17 @@ class _ViewerCollector(Collector):
         for camera_id, slot in list(slots.items()):
             sent.add_metric([camera_id], slot.sent)
             viewers.add_metric([camera_id], slot.viewers)
+        variant_encodes = CounterMetricFamily(
+            "livecam_variant_frames_encoded",
+            "Resized variant encodes (?width=), one per frame per watched width.",
+            labels=["camera"],
+        )
+        if hub.variants is not None:
+            for camera_id, count in list(hub.variants.encodes.items()):
+                variant_encodes.add_metric([camera_id], count)
         yield sent
         yield viewers
+        yield variant_encodes
 
 
 REGISTRY.register(_ViewerCollector())

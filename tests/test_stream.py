@@ -9,6 +9,7 @@ import av
 import httpx
 import pytest
 
+from livecam.sources.jpeg import jpeg_size
 from tests.support.metrics import read_metrics
 from tests.support.mjpeg import StreamReader
 from tests.support.server import LivecamServer
@@ -233,3 +234,48 @@ def test_unknown_camera_is_404(server: LivecamServer):
             response = client.get(path)
             assert response.status_code == 404, path
             assert response.json()["detail"]
+
+
+def test_width_variant_is_resized_once_per_frame_for_all_its_viewers(
+    server: LivecamServer, camera_id: str
+):
+    server.add_camera(camera_id, "pattern:", "--width", "640", "--height", "480", "--fps", "15")
+    server.wait_for(camera_id, lambda s: s["online"])
+    streams = [open_stream(server, camera_id, "?width=330") for _ in range(5)]
+    readers = [StreamReader(response.iter_raw()) for response in streams]
+    try:
+        for reader in readers:
+            assert jpeg_size(reader.next_part().body) in ((320, 240), (640, 480))
+        with server.api() as client:
+            before = read_metrics(client)
+            for _ in range(6):
+                for reader in readers:
+                    assert jpeg_size(reader.next_part().body) == (320, 240)
+            after = read_metrics(client)
+    finally:
+        for response in streams:
+            close_stream(response)
+
+    def delta(name: str) -> float:
+        return after.get((name, camera_id), 0) - before.get((name, camera_id), 0)
+
+    variant = delta("livecam_variant_frames_encoded_total")
+    assert 3 <= variant <= delta("livecam_frames_captured_total") + 1, (
+        "once per frame, not per viewer"
+    )
+
+
+@pytest.mark.parametrize("query", ["?width=abc", "?width=10", "?width=-5", "?width=99999"])
+def test_bad_width_is_a_clear_400(server: LivecamServer, query: str):
+    with server.api() as client:
+        response = client.get(f"/cameras/demo/stream.mjpg{query}")
+        assert response.status_code == 400
+        assert "width" in response.json()["detail"]
+        assert client.get(f"/cameras/demo/snapshot.jpg{query}").status_code == 400
+
+
+def test_snapshot_width(server: LivecamServer):
+    with server.api() as client:
+        response = client.get("/cameras/demo/snapshot.jpg?width=160")
+    assert response.status_code == 200
+    assert jpeg_size(response.content) == (160, 120)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from livecam.bus.slot import LatestFrameSlot
 from livecam.frames import CameraStatus, Frame
+from livecam.variants import Variants
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class Hub:
         self.listeners: set[StatusListener] = set()
         self.closed = False
         self.keepalive = keepalive
+        self.variants: Variants | None = None
+        """Smaller variants (``?width=``), created when the hub is bound to its loop."""
         self.on_watch: Callable[[str, int], None] | None = None
         """Called with (camera_id, viewers) when a camera gains its first or loses its last."""
 
@@ -60,6 +63,7 @@ class Hub:
         """Attach the hub to the server's event loop (at startup)."""
         self.loop = loop
         self.closed = False
+        self.variants = Variants(loop, self.keepalive)
 
     def slot(self, camera_id: str) -> LatestFrameSlot:
         """Return the slot of a camera, creating it on first use."""
@@ -79,12 +83,16 @@ class Hub:
         """Store a frame that arrived from the bus (event loop thread)."""
         if not self.closed:
             self.slot(frame.camera_id).put(frame)
+            if self.variants is not None:
+                self.variants.on_frame(frame)
 
     def deliver_status(self, status: CameraStatus) -> None:
         """Store a status that arrived from the bus and tell every listener."""
         if self.closed:
             return
         self.slot(status.camera_id).set_status(status)
+        if self.variants is not None:
+            self.variants.on_status(status)
         for listener in self.listeners:
             listener.push(status)
 
@@ -120,5 +128,7 @@ class Hub:
         self.closed = True
         for slot in self.slots.values():
             slot.close()
+        if self.variants is not None:
+            self.variants.close()
         for listener in list(self.listeners):
             listener.close()

@@ -11,9 +11,11 @@ from livecam import conf
 from livecam.bus import get_bus
 from livecam.frames import CONTENT_TYPE
 from livecam.streaming import viewer_parts
+from livecam.variants import WIDTHS, bucket, scaled
 from livecam.views.access import get_visible_camera
 
 _MAX_FPS = 120.0
+_MAX_WIDTH = 7680
 
 
 def _error(status: int, detail: str, retry_after: int | None = None) -> JsonResponse:
@@ -35,12 +37,25 @@ def _positive_number(request: HttpRequest, name: str, upper: float) -> float | N
     return value if 0 < value <= upper else None
 
 
+def _width(request: HttpRequest) -> int | None:
+    """Return the variant width asked for (0 for full size), None when the value is bad."""
+    raw = request.GET.get("width")
+    if raw is None or raw == "":
+        return 0
+    if not raw.isdigit() or not WIDTHS[0] <= int(raw) <= _MAX_WIDTH:
+        return None
+    return bucket(int(raw))
+
+
 async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | StreamingHttpResponse:
     """Stream a camera as multipart/x-mixed-replace JPEG parts (``?fps=N`` caps the rate)."""
     camera = await get_visible_camera(request, camera_id)
     max_fps = _positive_number(request, "fps", _MAX_FPS)
     if max_fps is None:
         return _error(400, f"fps must be a number above 0 and at most {_MAX_FPS:g}")
+    width = _width(request)
+    if width is None:
+        return _error(400, f"width must be a whole number from {WIDTHS[0]} to {_MAX_WIDTH}")
     hub = get_bus().hub
     if hub.closed:
         return _error(503, "server is shutting down", retry_after=5)
@@ -51,7 +66,9 @@ async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | Streami
     if limit_camera and slot is not None and slot.viewers >= limit_camera:
         return _error(503, f"viewer limit reached ({limit_camera} for this camera)", 10)
     response = StreamingHttpResponse(
-        viewer_parts(hub, camera.id, max_fps=max_fps, keepalive=conf.get("KEEPALIVE_INTERVAL")),
+        viewer_parts(
+            hub, camera.id, max_fps=max_fps, keepalive=conf.get("KEEPALIVE_INTERVAL"), width=width
+        ),
         content_type=CONTENT_TYPE,
     )
     response["Cache-Control"] = "no-store"
@@ -62,6 +79,9 @@ async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | Streami
 async def snapshot(request: HttpRequest, camera_id: str) -> HttpResponse:
     """Return the newest frame as one JPEG, waiting briefly for a fresh one if needed."""
     camera = await get_visible_camera(request, camera_id)
+    width = _width(request)
+    if width is None:
+        return _error(400, f"width must be a whole number from {WIDTHS[0]} to {_MAX_WIDTH}")
     if not camera.enabled:
         return _error(503, "camera is off", retry_after=5)
     hub = get_bus().hub
@@ -90,6 +110,8 @@ async def snapshot(request: HttpRequest, camera_id: str) -> HttpResponse:
     if not fresh() or frame is None:
         reason = slot.status.error or f"camera is {slot.status.state}"
         return _error(503, f"no frame available: {reason}", retry_after=2)
+    if width and width < frame.width:
+        frame = await asyncio.get_running_loop().run_in_executor(None, scaled, frame, width)
     response = HttpResponse(frame.jpeg, content_type="image/jpeg")
     response["X-Timestamp"] = f"{frame.captured_at:.6f}"
     response["Content-Disposition"] = f'inline; filename="{camera.id}.jpg"'
