@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from livecam.sources.base import CaptureOptions, FrameSource, SourceError, SourceSpec
+from livecam.sources.urls import SCHEMES, parse_url, redact
+
+logger = logging.getLogger(__name__)
 
 SOURCE_CLASSES: dict[str, str] = {
     "pattern": "livecam.sources.pattern.PatternSource",
@@ -18,24 +21,34 @@ SOURCE_CLASSES: dict[str, str] = {
     "url": "livecam.sources.url.UrlSource",
     "mjpeg": "livecam.sources.mjpeg.MjpegSource",
 }
+"""Source kind alias -> dotted path of its FrameSource class (settings may add or override)."""
 
-FORMS = "pattern:, device:N, device:/dev/videoN, file:/path, rtsp://, http(s)://, mjpeg+http(s)://"
-_DEVICE = re.compile(r"/dev/video[0-9]{1,3}|/dev/v4l/by-(?:id|path)/[A-Za-z0-9._:+@-]{1,200}")
-_URL_SCHEMES = {"rtsp", "rtsps", "http", "https"}
-# Characters that have no business in a source: shell metacharacters, quotes, whitespace.
-_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f`$;|<>\"'\\{}]")
+FORMS = "pattern:, device:N, file:/path, rtsp://, http(s)://, mjpeg+http(s)://"
+"""The accepted source forms, as error messages name them."""
+
+MAX_LENGTH = 2048
+_DEVICE = re.compile(
+    r"/dev/video(?P<index>[0-9]{1,3})|/dev/v4l/by-(?:id|path)/[A-Za-z0-9][A-Za-z0-9._:+@-]{0,199}"
+)
+# A source never reaches a shell, but nothing legitimate contains these either: refusing them
+# outright keeps injection attempts (and copy-paste accidents) out of the database and logs.
+# "&" stays allowed because camera URLs need it in their query strings.
+_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f`$;|<>\"'\\{}^]")
 
 
 def parse_source(text: str) -> SourceSpec:
     """Parse a source string into its canonical spec, or raise SourceError saying why."""
-    if not isinstance(text, str) or not text or len(text) > 500:
+    if not isinstance(text, str) or not text:
         raise SourceError(f"a source is one of: {FORMS}")
+    if len(text) > MAX_LENGTH:
+        raise SourceError(f"the source is longer than {MAX_LENGTH} characters")
+    # Non-ASCII is refused as a whole: it is how look-alike characters sneak in.
     if not text.isascii() or _FORBIDDEN.search(text):
-        raise SourceError("the source contains characters that are not allowed")
+        raise SourceError("the source contains spaces, control or shell characters")
     kind, sep, rest = text.partition(":")
     kind = kind.lower()
     if not sep:
-        raise SourceError(f"unknown source {text!r}; use {FORMS}")
+        raise SourceError(f"unknown source {_clip(text)!r}; use {FORMS}")
     if kind == "pattern":
         if rest:
             raise SourceError("pattern: takes no argument")
@@ -44,85 +57,86 @@ def parse_source(text: str) -> SourceSpec:
         return SourceSpec("device", _device_path(rest))
     if kind == "file":
         return SourceSpec("file", _file_path(rest))
-    if kind in _URL_SCHEMES:
-        return SourceSpec("url", _checked_url(text))
+    if kind in SCHEMES:
+        return SourceSpec("url", str(parse_url(text)))
     if kind in ("mjpeg+http", "mjpeg+https"):
-        return SourceSpec("mjpeg", _checked_url(text[len("mjpeg+") :]))
-    raise SourceError(f"unknown source kind {kind!r}; use {FORMS}")
+        return SourceSpec("mjpeg", str(parse_url(text[len("mjpeg+") :])))
+    raise SourceError(f"unknown source kind {_clip(kind)!r}; use {FORMS}")
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 24 else text[:24] + "..."
 
 
 def _device_path(rest: str) -> str:
-    path = f"/dev/video{rest}" if rest.isdigit() and len(rest) <= 3 else rest
-    if not _DEVICE.fullmatch(path):
-        raise SourceError("a device is device:N or device:/dev/videoN (or /dev/v4l/by-id/…)")
-    return path
+    if rest.isdigit() and len(rest) <= 3:
+        rest = f"/dev/video{rest}"
+    match = _DEVICE.fullmatch(rest)
+    if match is None:
+        raise SourceError("a device is device:N, device:/dev/videoN or device:/dev/v4l/by-id/...")
+    if match["index"] is not None:  # device:007 and device:7 are the same camera
+        return f"/dev/video{int(match['index'])}"
+    return rest
 
 
 def _file_path(rest: str) -> str:
+    # "file://..." is refused: it looks like a URL, and FFmpeg would read it as one.
     if not rest.startswith("/") or rest.startswith("//"):
         raise SourceError("a file source needs an absolute path: file:/path/clip.mp4")
     if ".." in rest.split("/"):
         raise SourceError("a file path may not contain '..'")
-    return os.path.normpath(rest)
-
-
-def _checked_url(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise SourceError(f"bad URL: {exc}") from None
-    if parts.scheme.lower() not in _URL_SCHEMES:
-        raise SourceError(f"unsupported URL scheme {parts.scheme!r}")
-    if not parts.hostname:
-        raise SourceError("the URL has no host")
-    if port == 0:
-        raise SourceError("the URL has a bad port")
-    return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path, parts.query, ""))
+    path = os.path.normpath(rest)
+    if path == "/":
+        raise SourceError("a file source needs a file, not /")
+    return path
 
 
 def validate_source(text: str, *, file_dirs: Sequence[str | Path] | None = None) -> SourceSpec:
-    """Parse a source and check what can be checked now (files exist, allowed directories)."""
+    """Parse a source and check what can be checked now (files exist, allowed directories).
+
+    Devices are only checked for syntax: a camera may be plugged in later, and opening it
+    reports clearly when it is missing.
+    """
     spec = parse_source(text)
     if spec.kind == "file":
-        path = Path(spec.target)
-        if not path.is_file():
-            raise SourceError(f"file not found: {spec.target}")
-        if not os.access(path, os.R_OK):
-            raise SourceError(f"file not readable: {spec.target}")
-        if file_dirs is not None:
-            real = path.resolve()
-            allowed = [Path(d).resolve() for d in file_dirs]
-            if not any(real.is_relative_to(d) for d in allowed):
-                raise SourceError(f"files must be under {', '.join(map(str, allowed))}")
+        _check_file(spec.target, file_dirs)
     return spec
+
+
+def _check_file(target: str, file_dirs: Sequence[str | Path] | None) -> None:
+    real = Path(os.path.realpath(target))
+    if file_dirs is not None:
+        # Checked on the resolved path first, so a symlink cannot lead outside, and files
+        # outside the allowed directories are not even probed for existence.
+        allowed = [Path(os.path.realpath(d)) for d in file_dirs]
+        if not any(real.is_relative_to(d) for d in allowed):
+            raise SourceError(f"files must be under {', '.join(map(str, allowed)) or '(none)'}")
+    if not real.exists():
+        raise SourceError(f"file not found: {target}")
+    if not real.is_file():
+        raise SourceError(f"not a regular file: {target}")
+    if not os.access(real, os.R_OK):
+        raise SourceError(f"file not readable: {target}")
 
 
 def make_source(
     spec: SourceSpec, options: CaptureOptions, registry: Mapping[str, str] | None = None
 ) -> FrameSource:
-    """Instantiate the source class for the spec's kind (settings may map kinds to classes)."""
+    """Instantiate the source class for the spec's kind (``registry`` adds or overrides)."""
     classes = {**SOURCE_CLASSES, **(registry or {})}
     dotted = classes.get(spec.kind)
     if dotted is None:
         raise SourceError(f"no source class for kind {spec.kind!r}")
     module_name, _, class_name = dotted.rpartition(".")
-    cls = getattr(importlib.import_module(module_name), class_name)
-    source: FrameSource = cls(spec, options)
-    return source
-
-
-def redact(url: str) -> str:
-    """Return the URL without credentials, for messages and logs."""
     try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable URL>"
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+        # Imported only now, so that cv2 is loaded only by the sources that need it.
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError, ValueError):
+        logger.exception("cannot import source class %s", dotted)
+        raise SourceError(f"source class {dotted!r} cannot be loaded") from None
+    if not (isinstance(cls, type) and issubclass(cls, FrameSource)):
+        raise SourceError(f"{dotted!r} is not a FrameSource class")
+    return cls(spec, options)
 
 
 __all__ = [

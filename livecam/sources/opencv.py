@@ -8,9 +8,12 @@ from typing import Any
 
 import cv2
 
+FOURCC_MJPG = int(cv2.VideoWriter.fourcc(*"MJPG"))
+"""The V4L2/FOURCC code of Motion-JPEG."""
+
 
 class GuardedCapture:
-    """Own one VideoCapture: reads hold a lock; ``close`` from another thread never races one.
+    """Own one VideoCapture: calls hold a lock, and ``close`` from another thread never races.
 
     When a read is in progress, ``close`` only marks the capture closed and the reading thread
     releases it when its read returns. A read that never returns is the watchdog's business.
@@ -22,15 +25,27 @@ class GuardedCapture:
         self._lock = threading.Lock()
         self._closed = threading.Event()
 
-    def open(self) -> Any:
-        """Open the capture; return it (or None when OpenCV could not open it)."""
+    def open(self) -> bool:
+        """Open the capture; return False when OpenCV could not open it (or close was asked)."""
         self._closed.clear()
+        with self._lock:
+            self._release_locked()
+            return self._open_locked()
+
+    def reopen(self) -> bool:
+        """Release and open again (a file whose seek failed); False when that fails."""
+        with self._lock:
+            self._release_locked()
+            return not self._closed.is_set() and self._open_locked()
+
+    def _open_locked(self) -> bool:
         capture = self._opener()
-        if not capture.isOpened():
+        # close() may have run while the opener blocked (a network connect): honour it.
+        if not capture.isOpened() or self._closed.is_set():
             capture.release()
-            return None
+            return False
         self._capture = capture
-        return capture
+        return True
 
     @property
     def closed(self) -> bool:
@@ -44,15 +59,22 @@ class GuardedCapture:
             if capture is None or self._closed.is_set():
                 return False, None
             ok, image = capture.read()
-            if self._closed.is_set():
+            if self._closed.is_set():  # closed while we read: we release, close() could not
                 self._release_locked()
                 return False, None
             return bool(ok), image
 
     def get(self, prop: int) -> float:
         """Return a capture property (0 when closed)."""
-        capture = self._capture
-        return float(capture.get(prop)) if capture is not None else 0.0
+        with self._lock:
+            capture = self._capture
+            return float(capture.get(prop)) if capture is not None else 0.0
+
+    def set(self, prop: int, value: float) -> bool:
+        """Set a capture property; return whether the backend accepted it."""
+        with self._lock:
+            capture = self._capture
+            return bool(capture.set(prop, value)) if capture is not None else False
 
     def close(self) -> None:
         """Release now, or let the thread in ``read`` release when it returns."""
@@ -67,6 +89,3 @@ class GuardedCapture:
         capture, self._capture = self._capture, None
         if capture is not None:
             capture.release()
-
-
-FOURCC_MJPG = int(cv2.VideoWriter.fourcc(*"MJPG"))

@@ -1,0 +1,47 @@
+"""Helpers for source tests: generated video clips whose frames say which frame they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from livecam.sources import make_source, parse_source
+from livecam.sources.base import CaptureOptions, FrameSource, SourceError
+
+LEVEL_STEP = 3
+"""Frame i of a generated clip is uniformly grey at level 20 + i * LEVEL_STEP."""
+MAX_FRAMES = (255 - 20) // LEVEL_STEP
+
+
+def write_clip(path: Path, frames: int, fps: float, size: tuple[int, int] = (320, 240)) -> Path:
+    """Write an MJPG .avi whose frame i is grey at level 20 + i * LEVEL_STEP."""
+    assert frames <= MAX_FRAMES
+    width, height = size
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (width, height))
+    assert writer.isOpened()
+    for index in range(frames):
+        writer.write(np.full((height, width, 3), 20 + index * LEVEL_STEP, dtype=np.uint8))
+    writer.release()
+    return path
+
+
+def frame_index(image: np.ndarray) -> int:
+    """Return which frame of a generated clip an image is."""
+    return round((float(image.mean()) - 20) / LEVEL_STEP)
+
+
+def source_for(text: str, **options: float) -> FrameSource:
+    """Make the source for a source string with the given capture options."""
+    return make_source(parse_source(text), CaptureOptions(**options))  # type: ignore[arg-type]
+
+
+def read_until_error(source: FrameSource, limit: int = 500) -> SourceError:
+    """Read until the source fails; return its SourceError (fail if it never does)."""
+    for _ in range(limit):
+        try:
+            source.read()
+        except SourceError as exc:
+            return exc
+    raise AssertionError(f"no SourceError in {limit} reads")
