@@ -200,7 +200,9 @@ def test_one_encode_per_frame_with_twenty_viewers(server: LivecamServer, camera_
         delta("livecam_frames_encoded_total"),
     )
     assert captured >= 5
-    assert encoded == captured, "exactly one encode per captured frame"
+    # The two counters are bumped a few statements apart on the capture thread, so a scrape
+    # can fall between them for the newest frame: allow that one frame, never more.
+    assert abs(encoded - captured) <= 1, "exactly one encode per captured frame"
     assert delta("livecam_frames_sent_total") >= 20 * 9
 
 
