@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from livecam.bus.hub import Hub
 from livecam.frames import STREAM_PREAMBLE
@@ -11,7 +11,7 @@ from livecam.frames import STREAM_PREAMBLE
 
 async def viewer_parts(
     hub: Hub, camera_id: str, *, max_fps: float = 0.0, keepalive: float = 1.0, width: int = 0
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """Yield the multipart stream of one viewer until the server or camera goes away.
 
     Each new frame is sent at most once. When nothing new arrives (camera OFF, no signal, a

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from livecam import conf
+from livecam.asgi_handler import PartsResponse
 from livecam.bus import get_bus
 from livecam.frames import CONTENT_TYPE
 from livecam.streaming import viewer_parts
@@ -47,7 +48,7 @@ def _width(request: HttpRequest) -> int | None:
     return bucket(int(raw))
 
 
-async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | StreamingHttpResponse:
+async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | PartsResponse:
     """Stream a camera as multipart/x-mixed-replace JPEG parts (``?fps=N`` caps the rate)."""
     camera = await get_visible_camera(request, camera_id)
     max_fps = _positive_number(request, "fps", _MAX_FPS)
@@ -65,7 +66,7 @@ async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | Streami
     slot = hub.slots.get(camera.id)
     if limit_camera and slot is not None and slot.viewers >= limit_camera:
         return _error(503, f"viewer limit reached ({limit_camera} for this camera)", 10)
-    response = StreamingHttpResponse(
+    response = PartsResponse(
         viewer_parts(
             hub, camera.id, max_fps=max_fps, keepalive=conf.get("KEEPALIVE_INTERVAL"), width=width
         ),
