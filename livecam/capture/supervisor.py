@@ -186,31 +186,35 @@ class CaptureSupervisor:
             if worker.delivered:
                 self._watch.forget_stalls(camera_id)
             if self._watch.crashed(worker):
-                del self.workers[camera_id]
-                self._apply(worker.config, self._retry[0], worker.reconnects + 1)
+                self._replace(worker, "capture crashed", self._retry[0])
                 continue
             if not self._watch.stalled(worker, now):
                 continue
             what = "opening" if worker.opening else "reading"
             logger.error("camera %s: source stopped responding (%s); abandoned", camera_id, what)
             stalls = self._watch.abandon(worker)
-            del self.workers[camera_id]
             initial, cap = self._retry
             delay = min(initial * 2 ** (stalls - 1), cap)
-            self.bus.publish_status(
-                CameraStatus(
-                    camera_id,
-                    state="error",
-                    enabled=True,
-                    label=worker.config.label,
-                    width=worker.config.width,
-                    height=worker.config.height,
-                    error=f"source stopped responding ({what} blocked)",
-                    retry_at=time.time() + delay,
-                    reconnects=worker.reconnects + 1,
-                )
+            self._replace(worker, f"source stopped responding ({what} blocked)", delay)
+
+    def _replace(self, worker: CaptureWorker, reason: str, delay: float) -> None:
+        """Say why a worker is gone, and start its successor after `delay` seconds."""
+        config = worker.config
+        del self.workers[config.camera_id]
+        self.bus.publish_status(
+            CameraStatus(
+                config.camera_id,
+                state="error",
+                enabled=True,
+                label=config.label,
+                width=config.width,
+                height=config.height,
+                error=reason,
+                retry_at=time.time() + delay,
+                reconnects=worker.reconnects + 1,
             )
-            self._apply(worker.config, delay, worker.reconnects + 1)
+        )
+        self._apply(config, delay, worker.reconnects + 1)
 
     def _publish_resting(self, config: CameraConfig, state: str, error: str = "") -> None:
         key = (state, config.enabled, config.label, config.source + error)
