@@ -91,12 +91,15 @@ class CaptureSupervisor:
         next_full = 0.0
         while not self._stopping.is_set():
             now = time.monotonic()
-            if now >= next_full:
-                self._reconcile()
-                next_full = now + self._reconcile_interval
-            else:
-                self._apply_all()
-            self._watchdog()
+            try:
+                if now >= next_full:
+                    self._reconcile()
+                    next_full = now + self._reconcile_interval
+                else:
+                    self._apply_all()
+                self._watchdog()
+            except Exception:  # one bad pass must not end supervision of every camera
+                logger.exception("capture supervision failed; trying again")
             try:
                 self._queue.get(timeout=_TICK)
             except queue.Empty:

@@ -75,7 +75,10 @@ class CaptureWorker:
         self._stop.set()
         source = self._source
         if source is not None:
-            source.close()
+            try:
+                source.close()
+            except Exception:  # called from the supervisor: a bad source must not take it down
+                logger.exception("camera %s: closing the source failed", self.camera_id)
 
     def join(self, timeout: float) -> bool:
         """Wait for the thread to end; return True if it did."""
@@ -104,12 +107,17 @@ class CaptureWorker:
 
     def _run(self) -> None:
         backoff = self._retry_initial
-        if self._delay > 0:  # a replacement after a stall: wait like after any error
+        # "starting" only on a first start: during retries the camera stays in "error" with
+        # its reason, so viewers keep "NO SIGNAL — reason" instead of a flicker each retry.
+        retrying = self._delay > 0
+        if retrying:  # a replacement after a stall: wait like after any error
             backoff = self._delay
             if self._stop.wait(self._delay):
                 return
         while not self._stop.is_set():
-            self._publish("starting")
+            if not retrying:
+                self._publish("starting")
+            retrying = True
             delivered = False
             try:
                 delivered = self._capture_session()
@@ -127,7 +135,7 @@ class CaptureWorker:
             if delivered:
                 backoff = self._retry_initial
             metrics.CAPTURE_ERRORS.labels(self.camera_id).inc()
-            logger.warning("camera %s: %s; retrying in %.0f s", self.camera_id, reason, backoff)
+            logger.warning("camera %s: %s; retrying in %.1f s", self.camera_id, reason, backoff)
             self._publish("error", error=reason, retry_at=time.time() + backoff)
             if self._stop.wait(backoff):
                 break
