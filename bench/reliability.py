@@ -124,21 +124,28 @@ def stalled(server: LivecamServer) -> dict[str, Any]:
     with server.api() as api:
         rss_before = _rss_mib(server)
         staller = stalled_viewer(server, path)
+        stalled_at = time.monotonic()
         port = staller.getsockname()[1]
         before = read_metrics(api)[("livecam_frames_captured_total", "cam")]
         counts = asyncio.run(watch(server, path, 20, 8.0))
         captured = read_metrics(api)[("livecam_frames_captured_total", "cam")] - before
-        rss_after = _rss_mib(server)
+        rss_during = _rss_mib(server)
+        while server_side_open(server, port) and time.monotonic() - stalled_at < 60:
+            time.sleep(0.1)
+        evicted_after = time.monotonic() - stalled_at
         evicted = not server_side_open(server, port) and connection_closed(staller, 5)
         staller.close()
+        rss_after = _rss_mib(server)
     return {
         "viewers": 20,
         "frames_captured": int(captured),
         "frames_per_viewer_min": min(counts),
         "share_min": round(min(counts) / captured, 3),
         "rss_mib_before": rss_before,
+        "rss_mib_while_stalled": rss_during,
         "rss_mib_after": rss_after,
         "staller_evicted": evicted,
+        "evicted_after_s": round(evicted_after, 1),
     }
 
 

@@ -21,7 +21,7 @@ CONCURRENCY = 8
 
 async def one_viewer(server: LivecamServer, request: bytes, reset: bool) -> None:
     """Open a stream, read its first part, leave (FIN or RST, like a closed tab or a dead link)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port, limit=1 << 21)
     try:
         writer.write(request)
         await reader.readuntil(PART_END)

@@ -12,7 +12,7 @@ import pytest
 from tests.reliability.conftest import FAULT_SETTINGS
 from tests.support.faulty import ScriptedCamera
 from tests.support.server import LivecamServer
-from tests.support.viewer import Viewer
+from tests.support.viewer import Viewer, stalled_viewer
 
 
 @pytest.fixture
@@ -101,3 +101,23 @@ def test_a_restart_brings_every_camera_back_in_its_persisted_state(
     assert states["lazy"]["enabled"] and states["lazy"]["state"] == "idle"
     assert len(off.events("open")) == opens["off"], "an OFF camera is not opened at start"
     assert len(lazy.events("open")) == opens["lazy"], "an idle camera waits for a viewer"
+
+
+@pytest.mark.timeout(90)
+def test_a_viewer_that_stopped_reading_cannot_delay_the_exit(tmp_path: Path):
+    server = LivecamServer(tmp_path, settings={"SEND_TIMEOUT": 60})
+    try:
+        server.start()
+        server.add_camera("big", "pattern:", "--width", "1280", "--height", "720", "--fps", "30")
+        server.wait_for("big", lambda s: s["online"])
+        staller = stalled_viewer(server, "/cameras/big/stream.mjpg")
+        time.sleep(4)  # let the kernel buffers fill so the server's send blocks (no event)
+        started = time.monotonic()
+        code = server.stop(signal.SIGTERM)
+        elapsed = time.monotonic() - started
+        staller.close()
+    finally:
+        if server.process is not None and server.process.poll() is None:
+            server.stop(signal.SIGKILL)
+    assert code == 0
+    assert elapsed < 2.0, f"exit took {elapsed:.2f} s"

@@ -70,7 +70,7 @@ def test_a_source_that_returns_nothing_or_has_a_bug_is_an_error_with_a_reason(
     for mode, reason in [
         ("none", "the source returned no frame"),
         ("bug", "internal error: RuntimeError"),
-        ("fail-open", "scripted: cannot open"),
+        ("raise", "scripted: read failed"),
     ]:
         camera.set(mode)
         fault_server.wait_for(
