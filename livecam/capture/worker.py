@@ -118,9 +118,9 @@ class CaptureWorker:
             if not retrying:
                 self._publish("starting")
             retrying = True
-            delivered = False
+            seq_before = self._seq
             try:
-                delivered = self._capture_session()
+                self._capture_session()
             except SourceError as exc:
                 reason = str(exc) or "source failed"
             except Exception as exc:  # a bug in a source must not kill the camera for good
@@ -132,7 +132,7 @@ class CaptureWorker:
                 self._close_source()
             if self._stop.is_set():
                 break
-            if delivered:
+            if self._seq > seq_before:  # frames flowed: this is a new fault, not the same one
                 backoff = self._retry_initial
             metrics.CAPTURE_ERRORS.labels(self.camera_id).inc()
             logger.warning("camera %s: %s; retrying in %.1f s", self.camera_id, reason, backoff)

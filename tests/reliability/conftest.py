@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,15 @@ FAULT_SETTINGS = {
 """Timings of the fault server (seconds): short, so each fault plays out in a few seconds."""
 
 AddScripted = Callable[..., ScriptedCamera]
+
+
+def camera_state(server: LivecamServer, camera_id: str) -> dict[str, Any]:
+    """Return a camera's JSON state from the API."""
+    with server.api() as api:
+        response = api.get(f"/api/cameras/{camera_id}")
+    assert response.status_code == 200, response.text
+    state: dict[str, Any] = response.json()
+    return state
 
 
 @pytest.fixture(scope="module")

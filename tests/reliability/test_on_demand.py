@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.reliability.conftest import AddScripted
+from tests.reliability.conftest import AddScripted, camera_state
 from tests.support.server import LivecamServer
 from tests.support.viewer import Viewer
 
@@ -24,7 +24,7 @@ def test_an_on_demand_camera_opens_for_a_viewer_and_releases_after_the_linger(
         opened_at = camera.wait("open")[0][1]
         view.wait(live=True)
         assert opened_at - asked < 1.0, f"opened {opened_at - asked:.2f} s after the viewer came"
-        state = fault_server.api().get(f"/api/cameras/{camera.camera_id}").json()
+        state = camera_state(fault_server, camera.camera_id)
         assert state["state"] == "online" and state["viewers"] == 1
     left = time.time()
     closed_at = camera.wait("close", timeout=LINGER + 5)[0][1]

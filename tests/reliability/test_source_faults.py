@@ -9,7 +9,7 @@ import httpx
 
 from livecam import placeholder
 from livecam.sources.jpeg import jpeg_size
-from tests.reliability.conftest import FAULT_SETTINGS, AddScripted
+from tests.reliability.conftest import FAULT_SETTINGS, AddScripted, camera_state
 from tests.support.metrics import read_metrics
 from tests.support.server import LivecamServer
 from tests.support.viewer import Viewer
@@ -38,7 +38,7 @@ def test_a_failing_read_shows_no_signal_within_a_second_and_resumes_in_the_same_
         live_at, _ = viewer.wait(live=True, after=fixed_at)
         assert live_at - fixed_at < FAULT_SETTINGS["RETRY_MAX"] + 1.0
         assert not viewer.ended, "the same connection carries on"
-    state = fault_server.api().get(f"/api/cameras/{camera.camera_id}").json()
+    state = camera_state(fault_server, camera.camera_id)
     assert state["reconnects"] >= 1
 
 
@@ -51,7 +51,7 @@ def test_backoff_doubles_to_its_cap_and_resets_after_frames_flow(
     expected = [0.3, 0.6, 1.2, 2.0, 2.0]  # RETRY_INITIAL doubled, capped at RETRY_MAX
     for gap, want in zip(gaps, expected, strict=True):
         assert want * 0.9 <= gap <= want + 0.6, (gaps, expected)
-    state = fault_server.api().get(f"/api/cameras/{camera.camera_id}").json()
+    state = camera_state(fault_server, camera.camera_id)
     assert state["state"] == "error" and state["error"] == "scripted: cannot open"
     assert state["retry_at"] is not None and state["retry_at"] <= time.time() + 2.5
     camera.set("ok")
@@ -90,7 +90,7 @@ def test_a_crashed_capture_thread_is_restarted_and_other_cameras_never_notice(
         before = read_metrics(api).get(("livecam_capture_crashes_total", crashing.camera_id), 0)
         start = time.monotonic()
         crashing.set("crash")
-        crashing.wait("close", 1)
+        fault_server.wait_for(crashing.camera_id, lambda s: s["error"] == "capture crashed")
         crashing.set("ok")
         fault_server.wait_for(crashing.camera_id, lambda s: s["online"])
         end = time.monotonic()

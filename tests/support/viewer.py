@@ -34,6 +34,7 @@ class Viewer:
         self.parts: list[tuple[float, bool, bytes]] = []
         self.ended = False
         self.error: BaseException | None = None
+        self._closing = False
         self._cond = threading.Condition()
         self._client = httpx.Client(
             base_url=server.base_url,
@@ -57,7 +58,8 @@ class Viewer:
         except StopIteration:
             pass
         except BaseException as exc:  # reported to the test through `error`
-            self.error = exc
+            if not self._closing:  # our own close() interrupts the read: not an error
+                self.error = exc
         with self._cond:
             self.ended = True
             self._cond.notify_all()
@@ -96,6 +98,7 @@ class Viewer:
 
     def close(self) -> None:
         """Close the connection and the client."""
+        self._closing = True
         self.response.close()
         self._client.close()
         self._thread.join(5)
