@@ -24,11 +24,11 @@ import psutil
 
 from tests.reliability.conftest import FAULT_SETTINGS
 from tests.reliability.test_churn import churn, quiet_point
-from tests.reliability.test_stalled_viewer import server_side_open, watch
+from tests.reliability.test_stalled_viewer import server_side_open
 from tests.support.faulty import ScriptedCamera
 from tests.support.metrics import read_metrics
 from tests.support.server import LivecamServer
-from tests.support.viewer import Viewer, connection_closed, stalled_viewer
+from tests.support.viewer import Viewer, connection_closed, stalled_viewer, watch
 
 
 def _rss_mib(server: LivecamServer) -> float:
@@ -126,9 +126,11 @@ def stalled(server: LivecamServer) -> dict[str, Any]:
         staller = stalled_viewer(server, path)
         stalled_at = time.monotonic()
         port = staller.getsockname()[1]
-        before = read_metrics(api)[("livecam_frames_captured_total", "cam")]
-        counts = asyncio.run(watch(server, path, 20, 8.0))
-        captured = read_metrics(api)[("livecam_frames_captured_total", "cam")] - before
+
+        def frames() -> float:
+            return read_metrics(api)[("livecam_frames_captured_total", "cam")]
+
+        counts, captured = asyncio.run(watch(server, path, 20, 8.0, frames))
         rss_during = _rss_mib(server)
         while server_side_open(server, port) and time.monotonic() - stalled_at < 60:
             time.sleep(0.1)

@@ -118,14 +118,22 @@ def request_bytes(server: LivecamServer, path: str) -> bytes:
     ).encode()
 
 
-async def count_parts(server: LivecamServer, path: str, stop: asyncio.Event) -> int:
-    """Read one stream on the running loop until `stop`; return how many parts arrived.
+async def count_parts(
+    server: LivecamServer,
+    path: str,
+    stop: asyncio.Event,
+    counts: list[int],
+    index: int,
+    first: asyncio.Event,
+) -> None:
+    """Read one stream on the running loop until `stop`, counting its parts in counts[index].
 
     Only boundaries are counted (no parsing), so twenty of these fit in one client thread.
+    `first` is set when the first part has arrived.
     """
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     writer.write(request_bytes(server, path))
-    count, tail = 0, b""
+    tail = b""
     stopper = asyncio.ensure_future(stop.wait())
     try:
         while not stop.is_set():
@@ -138,12 +146,44 @@ async def count_parts(server: LivecamServer, path: str, stop: asyncio.Event) -> 
             if not chunk:
                 break
             data = tail + chunk
-            count += data.count(PART_END)
+            # Every part ends with the boundary; the preamble has none before it.
+            counts[index] += data.count(PART_END)
             tail = data[-(len(PART_END) - 1) :]
+            if counts[index]:
+                first.set()
     finally:
         stopper.cancel()
         writer.close()
-    return count  # every part ends with the boundary; the preamble has none before it
+
+
+async def watch(
+    server: LivecamServer,
+    path: str,
+    viewers: int,
+    seconds: float,
+    captured: Callable[[], float],
+) -> tuple[list[int], float]:
+    """Count each of `viewers` streams' parts over `seconds`, once all of them are flowing.
+
+    Return the parts per viewer and the frames `captured()` counted over the same window.
+    """
+    stop = asyncio.Event()
+    counts = [0] * viewers
+    firsts = [asyncio.Event() for _ in range(viewers)]
+    tasks = [
+        asyncio.create_task(count_parts(server, path, stop, counts, index, firsts[index]))
+        for index in range(viewers)
+    ]
+    try:
+        await asyncio.wait_for(asyncio.gather(*(first.wait() for first in firsts)), 30)
+        start_counts, start_captured = list(counts), await asyncio.to_thread(captured)
+        await asyncio.sleep(seconds)  # the measuring window itself
+        end_counts, end_captured = list(counts), await asyncio.to_thread(captured)
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+    parts = [end - begin for begin, end in zip(start_counts, end_counts, strict=True)]
+    return parts, end_captured - start_captured
 
 
 def stalled_viewer(server: LivecamServer, path: str) -> socket.socket:
