@@ -36,8 +36,10 @@ def _rss_mib(server: LivecamServer) -> float:
     return round(psutil.Process(server.process.pid).memory_info().rss / 2**20, 1)
 
 
-def _scripted(server: LivecamServer, directory: Path, camera_id: str, *opts: str) -> ScriptedCamera:
-    camera = ScriptedCamera(directory, camera_id)
+def _scripted(
+    server: LivecamServer, directory: Path, camera_id: str, *opts: str, mode: str = "ok"
+) -> ScriptedCamera:
+    camera = ScriptedCamera(directory, camera_id, mode)
     server.add_camera(camera_id, camera.source, "--width", "160", "--height", "120", *opts)
     return camera
 
@@ -68,8 +70,7 @@ def faults(server: LivecamServer, directory: Path, repeat: int) -> dict[str, Any
         camera.set("ok")
         fixed = time.monotonic()
         live, _ = view.wait(live=True, after=fixed, timeout=20)
-    backoff_cam = _scripted(server, directory, "backoff")
-    backoff_cam.set("fail-open")
+    backoff_cam = _scripted(server, directory, "backoff", mode="fail-open")
     tries = backoff_cam.wait("open-try", 7, timeout=30)
     backoff_cam.set("ok")
     return {
