@@ -32,8 +32,11 @@ DEFAULTS: dict[str, Any] = {
     # Backoff between source retries: first delay and cap (seconds).
     "RETRY_INITIAL": 1.0,
     "RETRY_MAX": 30.0,
-    # A source read that takes longer than this is abandoned by the watchdog (seconds).
+    # A source read that takes longer than this is abandoned by the watchdog (seconds); a
+    # camera with a configured fps gets at least three frame intervals.
     "READ_TIMEOUT": 10.0,
+    # The same for opening a source (network cameras may take a while to connect).
+    "OPEN_TIMEOUT": 20.0,
     # How long a snapshot waits for a fresh frame (seconds).
     "SNAPSHOT_TIMEOUT": 3.0,
     # Allowed ?width= variants are clamped to this range (pixels).

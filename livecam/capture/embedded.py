@@ -13,6 +13,7 @@ def make_supervisor(bus: FrameBus) -> CaptureSupervisor:
         bus,
         reconcile_interval=float(conf.get("RECONCILE_INTERVAL")),
         read_timeout=float(conf.get("READ_TIMEOUT")),
+        open_timeout=float(conf.get("OPEN_TIMEOUT")),
         retry_initial=float(conf.get("RETRY_INITIAL")),
         retry_max=float(conf.get("RETRY_MAX")),
         registry=conf.get("SOURCES") or None,

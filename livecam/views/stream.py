@@ -8,6 +8,7 @@ import time
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from livecam import conf
+from livecam.admission import CAPS, RETRY_AFTER
 from livecam.asgi_handler import PartsResponse
 from livecam.bus import get_bus
 from livecam.frames import CONTENT_TYPE
@@ -60,18 +61,20 @@ async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | PartsRe
     hub = get_bus().hub
     if hub.closed:
         return _error(503, "server is shutting down", retry_after=5)
-    limit_total, limit_camera = conf.get("MAX_VIEWERS"), conf.get("MAX_VIEWERS_PER_CAMERA")
-    if limit_total and hub.total_viewers() >= limit_total:
-        return _error(503, f"viewer limit reached ({limit_total} in total)", retry_after=10)
-    slot = hub.slots.get(camera.id)
-    if limit_camera and slot is not None and slot.viewers >= limit_camera:
-        return _error(503, f"viewer limit reached ({limit_camera} for this camera)", 10)
-    response = PartsResponse(
-        viewer_parts(
-            hub, camera.id, max_fps=max_fps, keepalive=conf.get("KEEPALIVE_INTERVAL"), width=width
-        ),
-        content_type=CONTENT_TYPE,
+    refused = CAPS.admit(
+        hub, camera.id, int(conf.get("MAX_VIEWERS_PER_CAMERA")), int(conf.get("MAX_VIEWERS"))
     )
+    if refused is not None:
+        return _error(503, refused, retry_after=RETRY_AFTER)
+    parts = viewer_parts(
+        hub,
+        camera.id,
+        max_fps=max_fps,
+        keepalive=conf.get("KEEPALIVE_INTERVAL"),
+        width=width,
+        on_start=CAPS.claim,
+    )
+    response = PartsResponse(parts, content_type=CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each part on at once
     return response
