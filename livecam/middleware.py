@@ -73,6 +73,10 @@ class TokenAuthMiddleware:
         """Authenticate a bearer request, or pass the request on untouched."""
         header = request.headers.get("Authorization", "")
         if header[:7].lower() == "bearer ":
+            if not is_machine_path(request.path):
+                # Tokens are for scripts: pages and the Django admin take sessions only, so a
+                # token's scope (read-only, some cameras) can never be sidestepped there.
+                return unauthorized("API tokens work on the API, streams, snapshots and metrics")
             token = await resolve_token(header[7:].strip())
             if token is None:
                 return unauthorized("invalid, expired or revoked token")
@@ -117,5 +121,6 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", _CSP)
         if is_machine_path(request.path):
             response.headers["Cache-Control"] = "no-store"
-            response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+            # Share links set "cross-origin" themselves: embedding them is their purpose.
+            response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
