@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import textwrap
 from collections.abc import Iterator
@@ -73,12 +74,15 @@ class World:
     tokens: dict[str, str]
     shares: dict[str, str]
 
-    def session(self, username: str) -> httpx.Client:
-        """Return a client logged in as username."""
-        password = PASSWORD if username != "admin" else None
-        if password is None:
-            return self.server.login()
-        return self.server.login(username, password)
+    @contextlib.contextmanager
+    def session(self, username: str) -> Iterator[httpx.Client]:
+        """Yield a client logged in as username, closed afterwards."""
+        if username == "admin":
+            client = self.server.login()
+        else:
+            client = self.server.login(username, PASSWORD)
+        with contextlib.closing(client):
+            yield client
 
     def bearer(self, name: str) -> httpx.Client:
         """Return a client that sends the named token."""

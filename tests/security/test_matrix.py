@@ -7,6 +7,7 @@ response they get names it; no refused response carries a JPEG.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -124,7 +125,7 @@ def _status(who: Who, route: str, camera: str | None) -> int:
     return 200
 
 
-def _client(world: World, who: Who) -> httpx.Client:
+def _client(world: World, who: Who) -> contextlib.AbstractContextManager[httpx.Client]:
     if who.kind == "anon":
         return httpx.Client(base_url=world.server.base_url, timeout=10)
     if who.kind == "session":
@@ -229,12 +230,12 @@ SHARE_STATES = {"valid": 200, "expired": 404, "revoked": 404, "bogus": 404}
 @pytest.mark.parametrize("caller", ["anonymous", "viewer"])
 def test_share_links_matrix(world: World, state: str, caller: str):
     secret = world.shares.get(state, "ls_" + "x" * 32)
-    client = (
+    opened = (
         world.session("vera")
         if caller == "viewer"
         else httpx.Client(base_url=world.server.base_url, timeout=10)
     )
-    with client:
+    with opened as client:
         stream = _fetch(client, "GET", f"/share/{secret}/stream.mjpg")
         snapshot = _fetch(client, "GET", f"/share/{secret}/snapshot.jpg")
         # The secret is not a token, and grants nothing beyond its camera's two URLs.

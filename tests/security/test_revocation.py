@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 
@@ -51,7 +52,7 @@ def test_revoking_a_token_closes_its_open_stream(world: World):
     headers = {"Authorization": f"Bearer {raw}"}
     with httpx.Client(base_url=world.server.base_url, headers=headers, timeout=10) as client:
         response, reader = _open(client, "/cameras/demo/stream.mjpg")
-        with response:
+        with contextlib.closing(response):
             _keeps_going(reader)  # re-checks pass while the token is valid
             world.server.cli("token", "revoke", token_id)
             _ends(reader)
@@ -70,7 +71,7 @@ def test_disabling_a_user_closes_session_streams_and_events(world: World):
     with world.server.session("temp-viewer", PASSWORD) as client:
         response, reader = _open(client, "/cameras/demo/stream.mjpg")
         with (
-            response,
+            contextlib.closing(response),
             client.stream("GET", "/api/events", timeout=httpx.Timeout(10, read=END_WITHIN)) as sse,
         ):
             lines = sse.iter_lines()
@@ -94,7 +95,7 @@ def test_removing_camera_access_closes_the_stream(world: World, camera_id: str):
     world.server.cli("access", "grant", camera_id, "--user", "vera")
     with world.session("vera") as client:
         response, reader = _open(client, f"/cameras/{camera_id}/stream.mjpg")
-        with response:
+        with contextlib.closing(response):
             _keeps_going(reader, 1.5)
             world.server.cli("access", "revoke", camera_id, "--user", "vera")
             _ends(reader)
@@ -106,7 +107,7 @@ def test_removing_camera_access_closes_the_stream(world: World, camera_id: str):
 def test_logging_out_closes_the_sessions_streams(world: World):
     with world.session("gary") as client:
         response, reader = _open(client, "/cameras/demo/stream.mjpg")
-        with response:
+        with contextlib.closing(response):
             logout = client.post(
                 "/logout/", data={"csrfmiddlewaretoken": client.cookies["csrftoken"]}
             )
@@ -121,7 +122,7 @@ def test_revoking_a_share_link_closes_its_stream(world: World):
     link_id = listing.splitlines()[0].split("\t")[0]  # newest first
     with httpx.Client(base_url=world.server.base_url, timeout=10) as client:
         response, reader = _open(client, path)
-        with response:
+        with contextlib.closing(response):
             assert response.headers["cross-origin-resource-policy"] == "cross-origin"
             assert response.headers["cache-control"] == "no-store"
             _keeps_going(reader, 1.5)
