@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,29 +40,16 @@ def _schemathesis(server: LivecamServer, token: str, report: Path, examples: int
         "--generation-database",
         "none",
         "--report",
-        "ndjson",
-        "--report-ndjson-path",
+        "junit",
+        "--report-junit-path",
         str(report),
         "--no-color",
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    events = [json.loads(line) for line in report.read_text().splitlines() if line.strip()]
-    return {
-        "returncode": result.returncode,
-        "output": result.stdout + result.stderr,
-        "events": events,
-    }
+    return {"returncode": result.returncode, "output": result.stdout + result.stderr}
 
 
-def _requests_made(events: list[dict]) -> int:
-    total = 0
-    for event in events:
-        for value in event.values():
-            if isinstance(value, dict) and "recorder" in value:
-                total += len(value["recorder"].get("interactions", {}))
-    return total
-
-
+@pytest.mark.timeout(400)
 @pytest.mark.parametrize("role", ["admin", "viewer"])
 def test_api_fuzzing_finds_no_failure(fresh_server: LivecamServer, tmp_path: Path, role: str):
     fresh_server.start("--demo")
@@ -73,12 +60,19 @@ def test_api_fuzzing_finds_no_failure(fresh_server: LivecamServer, tmp_path: Pat
     else:
         fresh_server.cli("user", "add", "fuzzy", "--role", "viewer")
         token = fresh_server.cli("token", "create", "fuzzy", "--read-only").stdout.split()[-1]
-    run = _schemathesis(fresh_server, token, tmp_path / "events.ndjson", examples=60)
+    run = _schemathesis(
+        fresh_server, token, tmp_path / "junit.xml", examples=30 if role == "admin" else 20
+    )
     summary = run["output"][-3000:]
-    requests = _requests_made(run["events"])
-    logger.warning("schemathesis (%s token): %d requests\n%s", role, requests, summary)
+    counts = re.search(r"(\d+) generated, (\d+) passed", run["output"])
+    assert counts, summary
+    logger.warning("schemathesis (%s token): %s", role, counts.group(0))
     assert run["returncode"] == 0, summary
-    assert requests >= 50, summary
+    if role == "admin":
+        assert "No issues found" in run["output"], summary
+    else:  # the viewer's ON/OFF calls all answer 403, which schemathesis notes as a warning
+        assert "Authentication failed: 2 operations returned only 401/403" in summary, summary
+    assert int(counts.group(1)) >= 100 and counts.group(1) == counts.group(2), summary
     with fresh_server.api() as client:  # and the server is still well
         assert client.get("/api/cameras/demo").status_code == 200
     assert "Traceback" not in fresh_server.log_path.read_text()

@@ -92,14 +92,19 @@ def test_behind_a_proxy_cookies_are_secure_and_hsts_is_sent(fresh_server: Liveca
         assert login.status_code == 200
         assert "max-age=31536000" in login.headers["strict-transport-security"]
         assert "secure" in login.headers["set-cookie"].lower()
+        csrf = client.cookies["csrftoken"]
+        # The client keeps Secure cookies for https:// only; the proxy would pass them on.
         response = client.post(
             "/login/",
             data={
                 "username": "admin",
                 "password": "test-admin-Password-1",
-                "csrfmiddlewaretoken": client.cookies["csrftoken"],
+                "csrfmiddlewaretoken": csrf,
             },
-            headers={"Referer": f"https://127.0.0.1:{fresh_server.port}/login/"},
+            headers={
+                "Referer": f"https://127.0.0.1:{fresh_server.port}/login/",
+                "Cookie": f"csrftoken={csrf}",
+            },
         )
         assert response.status_code == 302
         session_cookie = next(
