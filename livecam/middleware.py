@@ -72,11 +72,10 @@ class TokenAuthMiddleware:
     async def __call__(self, request: HttpRequest) -> HttpResponseBase:
         """Authenticate a bearer request, or pass the request on untouched."""
         header = request.headers.get("Authorization", "")
-        if header[:7].lower() == "bearer ":
-            if not is_machine_path(request.path):
-                # Tokens are for scripts: pages and the Django admin take sessions only, so a
-                # token's scope (read-only, some cameras) can never be sidestepped there.
-                return unauthorized("API tokens work on the API, streams, snapshots and metrics")
+        # Tokens are for scripts: on pages and the Django admin the header is ignored (they
+        # take sessions only), so a token's scope (read-only, some cameras) cannot be
+        # sidestepped there, and public pages (/healthz, login) answer as usual.
+        if header[:7].lower() == "bearer " and is_machine_path(request.path):
             token = await resolve_token(header[7:].strip())
             if token is None:
                 return unauthorized("invalid, expired or revoked token")

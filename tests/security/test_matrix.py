@@ -101,11 +101,12 @@ def _events(client: httpx.Client, expected: frozenset[str]) -> Answer:
 def _status(who: Who, route: str, camera: str | None) -> int:
     """Return the status code the rules give for this cell."""
     page = route in ("dashboard", "camera-page", "power", "tokens-page", "share-page", "admin")
-    if who.kind == "anon":
+    if who.kind == "anon" or (who.kind in ("token", "bad-token") and page):
+        # Pages ignore tokens: such callers are anonymous there.
         if route == "power":
             return 403  # CSRF refuses a cookie-less POST before anything else
         return 302 if page else 401
-    if who.kind == "bad-token" or (who.kind == "token" and page):
+    if who.kind == "bad-token":
         return 401
     if route in ("dashboard", "api-list", "events", "openapi"):
         return 200
