@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.security.conftest import HIDDEN, HIDDEN_LABEL, SPARE, World
 from tests.support.mjpeg import StreamReader
@@ -248,3 +250,27 @@ def test_share_links_matrix(world: World, state: str, caller: str):
         assert stream.body[:2] == b"\xff\xd8" and snapshot.body[:2] == b"\xff\xd8"
     else:
         assert stream.body == snapshot.body == b'{"detail": "no such share link"}'
+
+
+@pytest.mark.timeout(240)  # ~250 requests on a loaded 2-core machine
+@settings(max_examples=80)
+@given(
+    credential=st.text(
+        alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=120
+    ),
+    kind=st.sampled_from(["bearer", "share"]),
+)
+def test_made_up_credentials_get_nothing(world: World, credential: str, kind: str):
+    """Random tokens and share secrets: always 401/404, never a frame, never a server error."""
+    with httpx.Client(base_url=world.server.base_url, timeout=10) as client:
+        if kind == "bearer":
+            headers = {"Authorization": f"Bearer {credential}"}
+            for path in ("/api/cameras", "/cameras/demo/snapshot.jpg", "/metrics"):
+                response = client.get(path, headers=headers)
+                assert response.status_code == 401, (path, response.status_code)
+        else:
+            response = client.get(f"/share/{credential}/snapshot.jpg")
+            assert response.status_code in (404, 401) or (
+                response.status_code == 302 and "/login/" in response.headers["location"]
+            ), response.status_code
+            assert response.content[:2] != b"\xff\xd8"
