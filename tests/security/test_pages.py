@@ -72,3 +72,52 @@ def test_admins_share_a_camera_from_its_page(world: World):
         assert 'href="/cameras/demo/share/"' not in client.get("/cameras/demo/").text
         refused = client.post("/cameras/demo/share/", data=_form(client, expires="1h"))
         assert refused.status_code == 403
+
+
+def _camera_form(client: httpx.Client, camera_id: str, source: str) -> dict[str, str | list[str]]:
+    return _form(
+        client,
+        id=camera_id,
+        label="",
+        source=source,
+        width="0",
+        height="0",
+        fps="0",
+        quality="80",
+        rotation="0",
+        enabled="on",
+        linger="10",
+        **{
+            "access-TOTAL_FORMS": "0",
+            "access-INITIAL_FORMS": "0",
+            "access-MIN_NUM_FORMS": "0",
+            "access-MAX_NUM_FORMS": "1",
+        },
+    )
+
+
+def test_only_admins_set_sources_and_only_valid_ones(world: World, camera_id: str):
+    with world.session("otto") as operator:
+        page = operator.get("/admin/livecam/camera/add/")
+        assert page.status_code == 302 and "/admin/login/" in page.headers["location"]
+        posted = operator.post(
+            "/admin/livecam/camera/add/", data=_camera_form(operator, camera_id, "pattern:")
+        )
+        assert posted.status_code == 302 and "/admin/login/" in posted.headers["location"]
+    with world.session("adam") as admin:  # the admin role (not a superuser)
+        assert admin.get("/admin/livecam/camera/add/").status_code == 200
+        for source, reason in [
+            ("exec:ls", "unknown source kind"),
+            ("file:/etc/passwd", "files must be under"),
+            ("pattern:;id", "shell characters"),
+        ]:
+            refused = admin.post(
+                "/admin/livecam/camera/add/", data=_camera_form(admin, camera_id, source)
+            )
+            assert refused.status_code == 200 and reason in refused.text, source
+        made = admin.post(
+            "/admin/livecam/camera/add/", data=_camera_form(admin, camera_id, "pattern:")
+        )
+        assert made.status_code == 302
+    with world.bearer("admin") as api:
+        assert api.get(f"/api/cameras/{camera_id}").status_code == 200
