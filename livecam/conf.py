@@ -39,6 +39,11 @@ DEFAULTS: dict[str, Any] = {
     "OPEN_TIMEOUT": 20.0,
     # How long a snapshot waits for a fresh frame (seconds).
     "SNAPSHOT_TIMEOUT": 3.0,
+    # Seconds between re-checks of an open stream's credentials and camera access; streams
+    # whose token was revoked, user disabled or access removed close within about this long.
+    "ACCESS_RECHECK": 10.0,
+    # Concurrent streams one user (session), token or share link may hold (0 = unlimited).
+    "MAX_STREAMS_PER_USER": 32,
     # Allowed ?width= variants are clamped to this range (pixels).
     "MIN_VARIANT_WIDTH": 64,
 }

@@ -36,8 +36,9 @@ def test_unreachable_source_is_an_error_state_with_reason(server: LivecamServer,
         assert client.get("/api/cameras/demo").json()["state"] in ("online", "off", "starting")
 
 
-def test_video_file_source_streams(server: LivecamServer, camera_id: str, tmp_path):
-    path = tmp_path / "clip.avi"
+def test_video_file_source_streams(server: LivecamServer, camera_id: str):
+    # file: sources are only allowed under the data dir's media folder by default.
+    path = server.data_dir / "media" / f"{camera_id}.avi"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 20, (160, 120))
     for index in range(20):
         image = np.full((120, 160, 3), index * 12, dtype=np.uint8)

@@ -7,12 +7,12 @@ import threading
 import time
 from collections.abc import Mapping
 
-from livecam import metrics
+from livecam import conf, metrics
 from livecam.bus.base import FrameBus
 from livecam.capture import processing
 from livecam.capture.config import CameraConfig
 from livecam.frames import CameraStatus, Frame
-from livecam.sources import make_source, parse_source
+from livecam.sources import make_source, validate_source
 from livecam.sources.base import CaptureOptions, FrameSource, SourceError, SourceFrame
 from livecam.sources.jpeg import checked_jpeg
 
@@ -147,7 +147,10 @@ class CaptureWorker:
         """Open the source and pump frames until stopped; return whether any frame arrived."""
         cfg = self.config
         options = CaptureOptions(width=cfg.width, height=cfg.height, fps=cfg.fps)
-        source = make_source(parse_source(cfg.source), options, self._registry)
+        # Validated again here, not only when saved: a row written before LIVECAM_FILE_DIRS
+        # changed (or by hand) must not open a file outside the allowed directories.
+        spec = validate_source(cfg.source, file_dirs=conf.get("FILE_DIRS"))
+        source = make_source(spec, options, self._registry)
         self._source = source
         if self._stop.is_set():
             return False
