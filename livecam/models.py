@@ -142,3 +142,8 @@ class ApiToken(models.Model):
     def hash_of(cls, raw: str) -> str:
         """Return the stored form of a raw token."""
         return _hash(raw)
+
+
+# Motion and recording models live in their packages; imported here so Django finds them.
+from livecam.motion.models import MotionEvent, MotionSettings  # noqa: E402, F401
+from livecam.recording.models import Recording  # noqa: E402, F401

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from django.db import DatabaseError, close_old_connections
 
 from livecam.bus.base import ControlMessage, FrameBus
+from livecam.capture import observer
 from livecam.capture.config import CameraConfig
 from livecam.capture.worker import CaptureWorker
 from livecam.frames import CameraStatus
@@ -78,6 +79,8 @@ class CaptureSupervisor:
             if not worker.join(max(0.0, deadline - time.monotonic())):
                 logger.warning("camera %s: capture did not stop in time", worker.camera_id)
                 worker.abandon()
+        # Observers finish files (recordings) after the last frame: give them a few seconds.
+        observer.close_all(max(3.0, deadline - time.monotonic()))
 
     def _on_control(self, message: ControlMessage) -> None:
         self.notify(message.camera_id)

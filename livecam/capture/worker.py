@@ -9,11 +9,11 @@ from collections.abc import Mapping
 
 from livecam import metrics
 from livecam.bus.base import FrameBus
-from livecam.capture import processing
+from livecam.capture import observer, processing
 from livecam.capture.config import CameraConfig
 from livecam.frames import CameraStatus, Frame
 from livecam.sources import make_source, parse_source
-from livecam.sources.base import CaptureOptions, FrameSource, SourceError, SourceFrame
+from livecam.sources.base import CaptureOptions, FrameSource, Image, SourceError, SourceFrame
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ class CaptureWorker:
                 reason = "source ended"
             finally:
                 self._close_source()
+                observer.session_ended(self.camera_id)
             if self._stop.is_set():
                 break
             if delivered:
@@ -143,7 +144,8 @@ class CaptureWorker:
                 dropped.inc()
                 continue
             next_due = max(next_due + interval, now - interval)
-            jpeg, width, height, did_encode = self._to_jpeg(raw)
+            watchers = observer.observers()
+            jpeg, width, height, did_encode, image = self._to_jpeg(raw, watchers, captured_at)
             if did_encode:
                 encoded.inc()
             self._seq += 1
@@ -151,6 +153,8 @@ class CaptureWorker:
             if self._abandoned or self._stop.is_set():
                 break
             self.bus.publish_frame(frame)
+            if watchers:
+                observer.notify(watchers, frame, image)
             window_frames += 1
             if not delivered or now - window_start >= _STATUS_INTERVAL:
                 fps = window_frames / (now - window_start) if delivered else 0.0
@@ -165,19 +169,23 @@ class CaptureWorker:
             delivered = True
         return delivered
 
-    def _to_jpeg(self, raw: SourceFrame) -> tuple[bytes, int, int, bool]:
-        """Return (jpeg, width, height, encoded?) — passing the camera's own JPEG through."""
+    def _to_jpeg(
+        self, raw: SourceFrame, watchers: tuple[observer.FrameObserver, ...], at: float
+    ) -> tuple[bytes, int, int, bool, Image | None]:
+        """Return (jpeg, width, height, encoded?, undrawn image) — passing JPEGs through."""
         cfg = self.config
         change = processing.needs_processing(
             raw.width, raw.height, cfg.width, cfg.height, cfg.rotation
         )
-        if raw.jpeg is not None and not change:
-            return raw.jpeg, raw.width, raw.height, False
+        drawers = observer.drawing(watchers, cfg.camera_id)
+        if raw.jpeg is not None and not change and not drawers:
+            return raw.jpeg, raw.width, raw.height, False, raw.image
         image = raw.image if raw.image is not None else processing.decode(raw.jpeg or b"")
         if change:
             image = processing.process(image, cfg.width, cfg.height, cfg.rotation)
         height, width = image.shape[:2]
-        return processing.encode(image, cfg.quality), width, height, True
+        drawn = observer.draw(drawers, cfg.camera_id, image, at) if drawers else image
+        return processing.encode(drawn, cfg.quality), width, height, True, image
 
     def _close_source(self) -> None:
         source, self._source = self._source, None

@@ -10,6 +10,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 
 from livecam import control
 from livecam.bus import get_bus
+from livecam.bus.event import CameraEvent
 from livecam.bus.hub import StatusListener
 from livecam.views.access import visible_cameras
 
@@ -36,14 +37,18 @@ async def _event_stream(request: HttpRequest) -> AsyncIterator[bytes]:
                 yield b": keep-alive\n\n"
                 continue
             for status in changes:
-                if status.camera_id in visible:
+                if status.camera_id not in visible:
+                    continue
+                if isinstance(status, CameraEvent):
+                    yield _event(status.kind, status.data)
+                else:
                     yield _event("camera", control.describe_status(status))
     finally:
         hub.listeners.discard(listener)
 
 
 async def events(request: HttpRequest) -> StreamingHttpResponse:
-    """Stream ``camera`` events (the camera's JSON state) whenever a camera changes."""
+    """Stream ``camera`` events (the camera's JSON state) on changes, ``motion``/``recording``."""
     response = StreamingHttpResponse(_event_stream(request), content_type="text/event-stream")
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"
