@@ -110,14 +110,16 @@ class MotionDetector:
         if self._keep is not None:
             changed = cast(_Gray, cv2.bitwise_and(changed, self._keep))
         share = float(np.count_nonzero(changed)) / changed.size
+        # A jump of the mean brightness by more than 15 % is the light, not a moving object
+        # (which would have to fill much of the frame); so is a change over most of it.
         lighting = abs(mean_now - mean_bg) > 0.15 * max(mean_bg, 1.0)
-        if share > cfg.global_change or (lighting and share > cfg.global_change / 3):
-            self._background = current  # lighting: start over from the new scene
+        if lighting or share > cfg.global_change:
+            self._background = current  # start over from the newly lit scene
             return Detection(False, lighting=True)
         cv2.accumulateWeighted(current, background, cfg.learning_rate)
-        return self._regions(changed, lighting)
+        return self._regions(changed)
 
-    def _regions(self, changed: _Gray, lighting: bool) -> Detection:
+    def _regions(self, changed: _Gray) -> Detection:
         changed = cast(_Gray, cv2.dilate(changed, _KERNEL, iterations=2))
         contours, _ = cv2.findContours(changed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         height, width = changed.shape[:2]
@@ -130,13 +132,13 @@ class MotionDetector:
                 boxes.append(cv2.boundingRect(contour))
                 area += contour_area
         if not boxes:
-            return Detection(False, lighting=lighting)
+            return Detection(False)
         x0 = min(b[0] for b in boxes)
         y0 = min(b[1] for b in boxes)
         x1 = max(b[0] + b[2] for b in boxes)
         y1 = max(b[1] + b[3] for b in boxes)
         box = (x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height)
-        return Detection(True, area=min(1.0, area / total), box=box, lighting=lighting)
+        return Detection(True, area=min(1.0, area / total), box=box)
 
     def _mask_for(self, shape: tuple[int, ...]) -> _Gray | None:
         if not self.config.mask:
