@@ -50,3 +50,6 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_add_permission(self, request: HttpRequest) -> bool:
         """Tokens are created with `livecam token create` (the value is shown once there)."""
         return False
+
+
+from livecam.motion import admin as _motion_admin  # noqa: E402, F401 - registers its models
