@@ -43,3 +43,4 @@ def _remove_file(sender: type[Recording], instance: Recording, **kwargs: object)
     from livecam.motion.files import remove
 
     remove(instance.file)
+    remove(instance.file + ".part")  # left behind when capture died mid-recording

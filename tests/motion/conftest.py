@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -15,11 +15,18 @@ from tests.support.sse import EventLog
 
 
 @pytest.fixture
-def events(server: LivecamServer) -> Iterator[EventLog]:
-    """The server's Server-Sent Events, recorded from now on."""
-    log = EventLog(server.base_url, server.auth_headers())
-    yield log
-    log.close()
+def follow_events(server: LivecamServer) -> Iterator[Callable[[], EventLog]]:
+    """Open the server's Server-Sent Events, recorded from then on (for cameras added before)."""
+    logs: list[EventLog] = []
+
+    def follow() -> EventLog:
+        log = EventLog(server.base_url, server.auth_headers())
+        logs.append(log)
+        return log
+
+    yield follow
+    for log in logs:
+        log.close()
 
 
 class Receiver:

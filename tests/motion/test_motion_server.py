@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import numpy as np
 import simplejpeg
 
@@ -20,7 +23,10 @@ def _enable_motion(server: LivecamServer, camera_id: str, **fields: object) -> N
 
 
 def test_motion_fires_for_the_moving_object_not_for_stillness_or_light(
-    server: LivecamServer, camera_id: str, events: EventLog, receiver: Receiver
+    server: LivecamServer,
+    camera_id: str,
+    follow_events: Callable[[], EventLog],
+    receiver: Receiver,
 ):
     moving, still, lit = f"{camera_id}-m", f"{camera_id}-s", f"{camera_id}-l"
     # Added OFF and configured first, so the scripts' clocks start when capture starts.
@@ -30,6 +36,7 @@ def test_motion_fires_for_the_moving_object_not_for_stillness_or_light(
     _enable_motion(server, moving, webhook_url=receiver.url)
     _enable_motion(server, still)
     _enable_motion(server, lit)
+    events = follow_events()  # SSE shows the cameras that exist when it opens
     with server.api() as api:
         for camera in (moving, still, lit):
             assert api.post(f"/api/cameras/{camera}/on").status_code == 200
@@ -96,3 +103,27 @@ def test_motion_settings_are_validated_and_admin_only(server: LivecamServer, cam
     with server.api() as api:
         api.headers.pop("Authorization")
         assert api.get(f"/api/cameras/{camera_id}/events").status_code == 401
+
+
+def _white_pixels(jpeg: bytes) -> int:
+    image = simplejpeg.decode_jpeg(jpeg, colorspace="BGR")
+    corner = image[: image.shape[0] // 6, : image.shape[1] // 2]
+    return int(np.count_nonzero(corner.min(axis=2) > 230))
+
+
+def test_overlay_draws_the_time_on_streamed_frames(server: LivecamServer, camera_id: str):
+    # The still scene has no pixel brighter than about 180: white text can only be the overlay.
+    server.add_camera(camera_id, "scene:still", *_SMALL)
+    server.wait_for(camera_id, lambda s: s["state"] == "online", timeout=20)
+    with server.api() as api:
+        assert _white_pixels(api.get(f"/cameras/{camera_id}/snapshot.jpg").content) == 0
+        _enable_motion(server, camera_id, overlay=True)
+        deadline = time.monotonic() + 15
+        while _white_pixels(api.get(f"/cameras/{camera_id}/snapshot.jpg").content) < 30:
+            assert time.monotonic() < deadline, "the overlay never appeared"
+            time.sleep(0.2)  # polling the newest frame: there is no event for "drawn"
+        api.patch(f"/api/cameras/{camera_id}/motion", json={"overlay": False})
+        deadline = time.monotonic() + 15
+        while _white_pixels(api.get(f"/cameras/{camera_id}/snapshot.jpg").content) > 0:
+            assert time.monotonic() < deadline, "the overlay never went away"
+            time.sleep(0.2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 
 import av
 import httpx
@@ -29,10 +30,11 @@ def _decode(data: bytes) -> tuple[int, float, tuple[int, int], str]:
 
 
 def test_record_and_stop_through_the_api_make_a_playable_mp4(
-    server: LivecamServer, camera_id: str, events: EventLog
+    server: LivecamServer, camera_id: str, follow_events: Callable[[], EventLog]
 ):
     server.add_camera(camera_id, "pattern:", "--width", "320", "--height", "240", "--fps", str(FPS))
     server.wait_for(camera_id, lambda s: s["state"] == "online", timeout=20)
+    events = follow_events()
     with server.api() as api:
         started = time.monotonic()
         response = api.post(f"/api/cameras/{camera_id}/recordings/start")
@@ -102,9 +104,10 @@ def test_only_operators_record_and_only_admins_delete(server: LivecamServer, cam
 
 
 def test_media_page_lists_and_record_form_works_without_javascript(
-    server: LivecamServer, camera_id: str, events: EventLog
+    server: LivecamServer, camera_id: str, follow_events: Callable[[], EventLog]
 ):
     server.add_camera(camera_id, "pattern:", "--width", "160", "--height", "120", "--fps", "10")
+    events = follow_events()
     with server.session() as client:
         page = client.get(f"/cameras/{camera_id}/media")
         assert page.status_code == 200
