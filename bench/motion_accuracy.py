@@ -29,7 +29,10 @@ def scenes() -> list[str]:
         for dur in (1, 2, 4)
         for at in (2, 5)
     ]
-    lighting = [f"scene:lighting?at=3&for=4&gain={g}" for g in (0.4, 0.6, 0.8, 1.25, 1.6, 2.0, 2.5)]
+    lighting = [
+        f"scene:lighting?at=3&for=4&gain={g}"
+        for g in (0.4, 0.6, 0.8, 0.9, 1.1, 1.25, 1.6, 2.0, 2.5)
+    ]
     return motion + lighting + ["scene:still"]
 
 
@@ -52,6 +55,7 @@ def run(target: str, seed: int) -> dict[str, object]:
             events.append(change.started.started_at)
     return {
         "scene": script.scene,
+        "target": target,
         "detections": detections,
         "events": events,
         "analyses": analyses,
@@ -92,7 +96,7 @@ def main() -> None:
             f"| {kind} | {len(group)} | – | – | {sum(len(r['events']) for r in group)} | "  # type: ignore[arg-type,misc]
             f"{sum(r['detections'] for r in group)} / {sum(r['analyses'] for r in group)} |"  # type: ignore[misc]
         )
-    missed = [f"{r['at']}+{r['duration']}" for r in motion if not r["events"]]
+    missed = [r["target"] for r in motion if not r["events"]]
     if missed:
         print("missed:", missed)
     print(json.dumps(summary))

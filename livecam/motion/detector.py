@@ -40,7 +40,7 @@ class DetectorConfig:
     """Regions to ignore (trees, a road, a clock), as fractions of the frame."""
     learning_rate: float = 0.05
     """Weight of each analysed frame in the background (higher adapts faster)."""
-    global_change: float = 0.35
+    global_change: float = 0.6
     """A change over more than this share of the frame is lighting, not motion."""
 
 
