@@ -132,3 +132,36 @@ def test_media_page_lists_and_record_form_works_without_javascript(
             ).status_code
             == 400
         )
+
+
+def test_record_while_motion_keeps_seconds_before_and_after(
+    server: LivecamServer, camera_id: str, follow_events: Callable[[], EventLog]
+):
+    server.add_camera(
+        camera_id,
+        "scene:motion?at=3&for=2",
+        "--width",
+        "320",
+        "--height",
+        "240",
+        "--fps",
+        str(FPS),
+        "--off",
+    )
+    fields = {"motion": True, "record_on_motion": True, "pre_seconds": 1.5, "post_seconds": 3}
+    events = follow_events()
+    with server.api() as api:
+        assert api.patch(f"/api/cameras/{camera_id}/motion", json=fields).status_code == 200
+        api.post(f"/api/cameras/{camera_id}/on")
+        motion_end = events.wait_for(
+            lambda n, d: n == "motion" and d["camera"] == camera_id and d["phase"] == "end", 30
+        )
+        done = events.wait_for(recording(camera_id, "ended"), timeout=30)
+        assert done["trigger"] == "motion" and done["state"] == "done"
+        # The file starts before the motion (ring buffer) and ends after it.
+        assert done["started_at"] <= motion_end["started_at"] - 1.2
+        assert done["ended_at"] >= motion_end["ended_at"] + 2.5
+        frames, duration, _, _ = _decode(api.get(done["url"]).content)
+        assert frames == done["frames"]
+        assert abs(duration - done["duration"]) <= 0.15
+        assert abs(frames - done["duration"] * FPS) <= 0.1 * done["duration"] * FPS
