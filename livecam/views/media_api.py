@@ -180,7 +180,11 @@ async def get_motion_settings(request: HttpRequest, camera_id: str) -> dict[str,
     camera = await get_visible_camera(request, camera_id)
     settings = await MotionSettings.objects.filter(camera_id=camera.id).afirst()
     settings = settings or MotionSettings(camera_id=camera.id)
-    return {name: getattr(settings, name) for name in _FIELDS}
+    data = {name: getattr(settings, name) for name in _FIELDS}
+    user: Any = await request.auser()
+    if data["webhook_url"] and not await user.ahas_perm("livecam.change_motionsettings"):
+        data["webhook_url"] = "(set)"  # it may carry a secret: only admins see it
+    return data
 
 
 @router.patch(

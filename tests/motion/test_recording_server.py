@@ -101,6 +101,11 @@ def test_only_operators_record_and_only_admins_delete(server: LivecamServer, cam
             == 403
         )
         assert viewer.get(f"/api/cameras/{camera_id}/recording").json()["recording"] is False
+        with server.api() as admin:
+            hook = "https://hooks.example/secret-token"
+            admin.patch(f"/api/cameras/{camera_id}/motion", json={"webhook_url": hook})
+            assert admin.get(f"/api/cameras/{camera_id}/motion").json()["webhook_url"] == hook
+        assert viewer.get(f"/api/cameras/{camera_id}/motion").json()["webhook_url"] == "(set)"
 
 
 def test_media_page_lists_and_record_form_works_without_javascript(
