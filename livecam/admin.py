@@ -84,3 +84,6 @@ class ShareLinkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_add_permission(self, request: HttpRequest) -> bool:
         """Links are made on the camera's share page or with `livecam share create`."""
         return False
+
+
+from livecam.motion import admin as _motion_admin  # noqa: E402, F401 - registers its models

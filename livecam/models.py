@@ -178,4 +178,17 @@ class ApiToken(models.Model):
 # them with the app (Django looks for an app's models in ``livecam.models``).
 from livecam.models_access import CameraAccess, ShareLink  # noqa: E402
 
-__all__ = ["ApiToken", "Camera", "CameraAccess", "ShareLink", "validate_source_text"]
+# Motion and recording models live in their packages; imported here so Django finds them.
+from livecam.motion.models import MotionEvent, MotionSettings  # noqa: E402
+from livecam.recording.models import Recording  # noqa: E402
+
+__all__ = [
+    "ApiToken",
+    "Camera",
+    "CameraAccess",
+    "MotionEvent",
+    "MotionSettings",
+    "Recording",
+    "ShareLink",
+    "validate_source_text",
+]

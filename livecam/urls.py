@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from livecam.views import health, manage, pages, share, stream
+from livecam.views import health, manage, media, pages, share, stream
 from livecam.views.api import api
 
 app_name = "livecam"
@@ -32,6 +32,23 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke", manage.token_revoke, name="token_revoke"),
     path("share/<slug:secret>/stream.mjpg", share.share_stream, name="share_stream"),
     path("share/<slug:secret>/snapshot.jpg", share.share_snapshot, name="share_snapshot"),
+    path("cameras/<slug:camera_id>/media", media.media_page, name="media"),
+    path("cameras/<slug:camera_id>/record", media.record, name="record"),
+    path(
+        "cameras/<slug:camera_id>/events/<int:event_id>.jpg",
+        media.event_snapshot,
+        name="event_snapshot",
+    ),
+    path(
+        "cameras/<slug:camera_id>/recordings/<int:recording_id>.mp4",
+        media.recording_file,
+        name="recording_file",
+    ),
+    path(
+        "cameras/<slug:camera_id>/recordings/<int:recording_id>/delete",
+        media.delete_recording,
+        name="delete_recording",
+    ),
     path("api/", api.urls),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", health.metrics, name="metrics"),

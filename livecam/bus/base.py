@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from livecam.bus.event import CameraEvent
 from livecam.bus.hub import Hub
 from livecam.frames import CameraStatus, Frame
 
@@ -73,6 +74,21 @@ class FrameBus(abc.ABC):
     @abc.abstractmethod
     def publish_status(self, status: CameraStatus) -> None:
         """Send a camera status to every web process (thread-safe)."""
+
+    def publish_event(self, event: CameraEvent) -> None:
+        """Send a camera event (motion, recording) to every web process (thread-safe).
+
+        This default hands it to this process's hub, which is all the in-memory bus needs; a
+        bus that spans processes carries ``event.to_dict()`` like a status and calls
+        ``hub.deliver_event(CameraEvent.from_dict(data))`` on the web side.
+        """
+        loop = self.hub.loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self.hub.deliver_event, event)
+        except RuntimeError:  # the loop closed between the check and the call (shutdown)
+            pass
 
     @abc.abstractmethod
     async def send_control(self, message: ControlMessage) -> None:

@@ -8,7 +8,10 @@ from livecam.capture.supervisor import CaptureSupervisor
 
 
 def make_supervisor(bus: FrameBus) -> CaptureSupervisor:
-    """Build a supervisor for this bus from the ``LIVECAM`` settings."""
+    """Build a supervisor for this bus from the ``LIVECAM`` settings (with motion/recording)."""
+    from livecam.motion.service import install
+
+    install(bus)  # a frame observer; the supervisor's stop closes it
     return CaptureSupervisor(
         bus,
         reconcile_interval=float(conf.get("RECONCILE_INTERVAL")),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from django.db import DatabaseError, close_old_connections
 
 from livecam.bus.base import ControlMessage, FrameBus
+from livecam.capture import observer
 from livecam.capture.config import CameraConfig
 from livecam.capture.watch import MAX_STUCK, Timeouts, WorkerWatch
 from livecam.capture.worker import CaptureWorker
@@ -78,6 +79,8 @@ class CaptureSupervisor:
         for worker in workers:
             self._watch.stop(worker)
         self._watch.release(max(0.0, deadline - time.monotonic()))
+        # Observers finish files (recordings) after the last frame: give them a few seconds.
+        observer.close_all(max(3.0, deadline - time.monotonic()))
 
     def _on_control(self, message: ControlMessage) -> None:
         self.notify(message.camera_id)

@@ -9,11 +9,11 @@ from collections.abc import Mapping
 
 from livecam import conf, metrics
 from livecam.bus.base import FrameBus
-from livecam.capture import processing
+from livecam.capture import observer, processing
 from livecam.capture.config import CameraConfig
 from livecam.frames import CameraStatus, Frame
 from livecam.sources import make_source, validate_source
-from livecam.sources.base import CaptureOptions, FrameSource, SourceError, SourceFrame
+from livecam.sources.base import CaptureOptions, FrameSource, Image, SourceError, SourceFrame
 from livecam.sources.jpeg import checked_jpeg
 
 logger = logging.getLogger(__name__)
@@ -130,6 +130,7 @@ class CaptureWorker:
                 reason = "source ended"
             finally:
                 self._close_source()
+                observer.session_ended(self.camera_id)
             if self._stop.is_set():
                 break
             if self._seq > seq_before:  # frames flowed: this is a new fault, not the same one
@@ -185,12 +186,13 @@ class CaptureWorker:
                 dropped.inc()
                 continue
             next_due = max(next_due + interval, now - interval)
-            converted = self._to_jpeg(raw)
+            watchers = observer.observers()
+            converted = self._to_jpeg(raw, watchers, captured_at)
             if converted is None:  # corrupt: dropped and counted, never forwarded
                 corrupt.add()
                 continue
             corrupt.in_a_row = 0
-            jpeg, width, height, did_encode = converted
+            jpeg, width, height, did_encode, image = converted
             if did_encode:
                 encoded.inc()
             self._seq += 1
@@ -198,6 +200,8 @@ class CaptureWorker:
             if self._abandoned or self._stop.is_set():
                 break
             self.bus.publish_frame(frame)
+            if watchers:
+                observer.notify(watchers, frame, image)
             window_frames += 1
             if not delivered or now - window_start >= _STATUS_INTERVAL:
                 fps = window_frames / (now - window_start) if delivered else 0.0
@@ -212,8 +216,10 @@ class CaptureWorker:
             delivered = True
         return delivered
 
-    def _to_jpeg(self, raw: SourceFrame) -> tuple[bytes, int, int, bool] | None:
-        """Return (jpeg, width, height, encoded?), passing the camera's own JPEG through.
+    def _to_jpeg(
+        self, raw: SourceFrame, watchers: tuple[observer.FrameObserver, ...], at: float
+    ) -> tuple[bytes, int, int, bool, Image | None] | None:
+        """Return (jpeg, width, height, encoded?, undrawn image), passing JPEGs through.
 
         Return None for a corrupt or truncated JPEG, which must never reach a viewer.
         """
@@ -221,10 +227,11 @@ class CaptureWorker:
         change = processing.needs_processing(
             raw.width, raw.height, cfg.width, cfg.height, cfg.rotation
         )
-        if raw.jpeg is not None and not change:
+        drawers = observer.drawing(watchers, cfg.camera_id)
+        if raw.jpeg is not None and not change and not drawers:
             # Cheap marker walk, no decode: catches torn and truncated images from any source.
             checked = checked_jpeg(raw.jpeg)
-            return None if checked is None else (*checked, False)
+            return None if checked is None else (*checked, False, raw.image)
         if raw.image is not None:
             image = raw.image
         else:
@@ -235,7 +242,8 @@ class CaptureWorker:
         if change:
             image = processing.process(image, cfg.width, cfg.height, cfg.rotation)
         height, width = image.shape[:2]
-        return processing.encode(image, cfg.quality), width, height, True
+        drawn = observer.draw(drawers, cfg.camera_id, image, at) if drawers else image
+        return processing.encode(drawn, cfg.quality), width, height, True, image
 
     def _close_source(self) -> None:
         source, self._source = self._source, None

@@ -12,6 +12,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from livecam import __version__, control
 from livecam.views import events as events_view
 from livecam.views.access import get_visible_camera, may_switch, visible_cameras
+from livecam.views.media_api import router as media_router
 
 
 class BearerToken(HttpBearer):
@@ -119,12 +120,17 @@ async def switch_off(request: HttpRequest, camera_id: str) -> dict[str, Any]:
     return await _switch(request, camera_id, False)
 
 
+api.add_router("/cameras", media_router)  # events, recordings, Record/Stop, motion settings
+
+
 @api.get(
     "/events",
     url_name="camera_events",
     summary="Camera state changes (Server-Sent Events)",
     description="A `text/event-stream`: one `camera` event per camera at the start, then one "
-    "per change; the data is the camera's JSON state.",
+    "per change; the data is the camera's JSON state. `motion` events (a motion event's JSON "
+    "with `phase` start or end) and `recording` events (a recording's JSON with `phase` "
+    "started or ended) follow as they happen.",
 )
 async def camera_events(request: HttpRequest) -> StreamingHttpResponse:
     """Stream camera state changes."""

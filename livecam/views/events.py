@@ -11,6 +11,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 
 from livecam import access, conf, control
 from livecam.bus import get_bus
+from livecam.bus.event import CameraEvent
 from livecam.bus.hub import StatusListener
 from livecam.views.access import principal
 
@@ -52,8 +53,12 @@ async def _event_stream(request: HttpRequest) -> AsyncIterator[bytes]:
                 next_check = time.monotonic() + interval
             sent = False
             for status in changes:
-                if status.camera_id in visible:
-                    sent = True
+                if status.camera_id not in visible:
+                    continue
+                sent = True
+                if isinstance(status, CameraEvent):
+                    yield _event(status.kind, status.data)
+                else:
                     yield _event("camera", control.describe_status(status))
             if sent:
                 last_sent = time.monotonic()
@@ -65,7 +70,7 @@ async def _event_stream(request: HttpRequest) -> AsyncIterator[bytes]:
 
 
 async def events(request: HttpRequest) -> StreamingHttpResponse:
-    """Stream ``camera`` events (the camera's JSON state) whenever a camera changes."""
+    """Stream ``camera`` events (the camera's JSON state) on changes, ``motion``/``recording``."""
     response = StreamingHttpResponse(_event_stream(request), content_type="text/event-stream")
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"
