@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from livecam import conf
 from livecam.bus.base import FrameBus
 from livecam.capture.supervisor import CaptureSupervisor
 
 
-def make_supervisor(bus: FrameBus) -> CaptureSupervisor:
-    """Build a supervisor for this bus from the ``LIVECAM`` settings."""
+def make_supervisor(bus: FrameBus, gate: Callable[[str], bool] | None = None) -> CaptureSupervisor:
+    """Build a supervisor for this bus from the ``LIVECAM`` settings (`gate`: lease check)."""
     return CaptureSupervisor(
         bus,
         reconcile_interval=float(conf.get("RECONCILE_INTERVAL")),
@@ -16,4 +18,5 @@ def make_supervisor(bus: FrameBus) -> CaptureSupervisor:
         retry_initial=float(conf.get("RETRY_INITIAL")),
         retry_max=float(conf.get("RETRY_MAX")),
         registry=conf.get("SOURCES") or None,
+        gate=gate,
     )
