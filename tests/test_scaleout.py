@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from livecam import placeholder
-from livecam.bus.redis_receiver import UNAVAILABLE
+from livecam.bus.redis_health import UNAVAILABLE
 from tests.support.cluster import SETTINGS, Cluster
 from tests.support.mjpeg import Part, StreamReader
 from tests.support.server import LivecamServer

@@ -84,6 +84,7 @@ class RedisFrameBus(FrameBus):
     async def stop(self) -> None:
         """End every stream, send what is pending, and disconnect."""
         await super().stop()
+        self._loop = None
         if self.receiver is not None:
             await self.receiver.stop()
             self.receiver = None
@@ -112,9 +113,13 @@ class RedisFrameBus(FrameBus):
 
         Losing one is harmless: capture re-reads the database every reconcile interval.
         """
+        blob = codec.encode_control(message)
+        if self._loop is not None and self._loop is asyncio.get_running_loop():
+            self.publisher.submit_control(blob)  # in order after this process's statuses
+            return
         try:
-            async with async_client(self.url) as client:  # works from any loop (CLI, admin)
-                await client.publish(self.keys.control_channel, codec.encode_control(message))
+            async with async_client(self.url) as client:  # any other loop: the CLI, the admin
+                await client.publish(self.keys.control_channel, blob)
         except redis_errors() as exc:
             logger.warning("bus: control message not sent (%s); capture will reconcile", exc)
 

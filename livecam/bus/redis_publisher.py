@@ -54,6 +54,7 @@ class RedisPublisher:
         self._lock = threading.Lock()
         self._frames: dict[str, bytes] = {}
         self._statuses: dict[str, CameraStatus] = {}
+        self._controls: list[bytes] = []
         self._published: dict[str, CameraStatus] = {}
         self._scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -67,7 +68,7 @@ class RedisPublisher:
         self._wake = asyncio.Event()
         self._closed = False
         self._task = loop.create_task(self._run(self._wake), name="livecam-redis-publisher")
-        if self._frames or self._statuses:
+        if self._frames or self._statuses or self._controls:
             self._wake.set()
 
     async def stop(self) -> None:
@@ -96,6 +97,17 @@ class RedisPublisher:
             self._published[status.camera_id] = status
         self._schedule()
 
+    def submit_control(self, blob: bytes) -> None:
+        """Queue a control message, sent after the statuses submitted before it.
+
+        The order matters: a web process announces "stopping" and then asks capture to stop;
+        capture's "off" must not overtake the announcement.
+        """
+        with self._lock:
+            if len(self._controls) < 1000:  # capture also re-reads the database; never grow
+                self._controls.append(blob)
+        self._schedule()
+
     def _schedule(self) -> None:
         # One wake-up per burst, not per frame: the flag is cleared when the task takes work.
         with self._lock:
@@ -110,12 +122,12 @@ class RedisPublisher:
         except RuntimeError:  # the loop closed between the check and the call (shutdown)
             pass
 
-    def _take(self) -> tuple[dict[str, bytes], dict[str, CameraStatus]]:
+    def _take(self) -> tuple[dict[str, bytes], dict[str, CameraStatus], list[bytes]]:
         with self._lock:
-            frames, statuses = self._frames, self._statuses
-            self._frames, self._statuses = {}, {}
+            frames, statuses, controls = self._frames, self._statuses, self._controls
+            self._frames, self._statuses, self._controls = {}, {}, []
             self._scheduled = False
-        return frames, statuses
+        return frames, statuses, controls
 
     async def _run(self, wake: asyncio.Event) -> None:
         errors = redis_errors()
@@ -127,8 +139,8 @@ class RedisPublisher:
                 if not self._closed:
                     await wake.wait()
                 wake.clear()
-                frames, statuses = self._take()
-                if self._closed and not (frames or statuses):
+                frames, statuses, controls = self._take()
+                if self._closed and not (frames or statuses or controls):
                     return
                 if replay and self.replay_statuses:
                     with self._lock:
@@ -136,7 +148,7 @@ class RedisPublisher:
                 try:
                     if client is None:
                         client = async_client(self.url)
-                    await self._send(client, frames, statuses)
+                    await self._send(client, frames, statuses, controls)
                 except errors as exc:
                     await _close(client)
                     client = None
@@ -157,7 +169,11 @@ class RedisPublisher:
             await _close(client)
 
     async def _send(
-        self, client: Any, frames: dict[str, bytes], statuses: dict[str, CameraStatus]
+        self,
+        client: Any,
+        frames: dict[str, bytes],
+        statuses: dict[str, CameraStatus],
+        controls: list[bytes],
     ) -> None:
         keys = self.keys
         pipe = client.pipeline(transaction=False)
@@ -165,15 +181,23 @@ class RedisPublisher:
             blob = codec.encode_status(status)
             pipe.hset(keys.statuses, camera_id, blob)
             pipe.publish(keys.status_channel, blob)
+        for blob in controls:
+            pipe.publish(keys.control_channel, blob)
         for camera_id, blob in frames.items():
             pipe.set(keys.latest(camera_id), blob, px=self._frame_ttl_ms)
             pipe.publish(keys.frame_channel(camera_id), blob)
-        if frames or statuses:
+        if frames or statuses or controls:
             await pipe.execute()
         self.frames_sent += len(frames)
 
     def _requeue(self, statuses: dict[str, CameraStatus]) -> None:
-        """Keep unsent statuses (a newer one submitted meanwhile wins); frames are dropped."""
+        """Keep capture's unsent statuses (a newer one wins); frames and control are dropped.
+
+        A web process's statuses are announcements of a toggle: sent late, after Redis comes
+        back, one could overwrite what capture reported since, so they are dropped too.
+        """
+        if not self.replay_statuses:
+            return
         with self._lock:
             for camera_id, status in statuses.items():
                 self._statuses.setdefault(camera_id, status)

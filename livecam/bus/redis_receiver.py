@@ -18,17 +18,12 @@ from livecam.bus import codec
 from livecam.bus.base import ControlMessage
 from livecam.bus.hub import Hub
 from livecam.bus.redis_client import async_client, redact
+from livecam.bus.redis_health import UNAVAILABLE, OwnerCheck, degrade
 from livecam.bus.redis_keys import RedisKeys
 from livecam.bus.redis_publisher import redis_errors
 from livecam.bus.redis_viewers import ViewerTally
-from livecam.frames import CameraStatus
 
 logger = logging.getLogger(__name__)
-
-UNAVAILABLE = "bus unavailable"
-"""The reason viewers see ("NO SIGNAL — bus unavailable") while Redis cannot be reached."""
-NO_OWNER = "no capture process"
-"""The reason viewers see while no capture process holds the camera's lease."""
 
 
 class RedisReceiver:
@@ -57,8 +52,7 @@ class RedisReceiver:
         self._on_totals = on_totals
         self._max_frame_bytes = max_frame_bytes
         self._heartbeat = heartbeat
-        self._check_owners = check_owners
-        self._ownerless: set[str] = set()
+        self._owners = OwnerCheck(keys, hub) if check_owners else None
         self._retry = (retry_initial, retry_max)
         self._watched: set[str] = set()
         self._hints: set[str] = set()
@@ -141,10 +135,13 @@ class RedisReceiver:
             self._wake_loops()
             for task in tasks:
                 task.cancel()
+                task.add_done_callback(_consume)
             await asyncio.wait(tasks, timeout=2)
-        for task in tasks:
-            if task.done() and not task.cancelled() and task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
+        # Read every task's outcome (an unread exception is logged as a bug), raise the first.
+        failures = [t.exception() for t in tasks if t.done() and not t.cancelled()]
+        for failure in failures:
+            if failure is not None:
+                raise failure
         raise ConnectionError("Redis session ended")
 
     def _wake_loops(self) -> None:
@@ -163,21 +160,7 @@ class RedisReceiver:
             reason = str(exc) or type(exc).__name__
             logger.warning("bus: lost %s: %s; reconnecting", redact(self.url), reason)
         self.connected, self._was_down = False, True
-        for camera_id, slot in list(self.hub.slots.items()):
-            old = slot.status
-            if (slot.heard and old.state == "off") or old.error == UNAVAILABLE:
-                continue  # an OFF camera stays OFF: switching it needs the bus anyway
-            self.hub.deliver_status(
-                CameraStatus(
-                    camera_id,
-                    state="error",
-                    enabled=old.enabled,
-                    label=old.label,
-                    error=UNAVAILABLE,
-                    width=old.width,
-                    height=old.height,
-                )
-            )
+        degrade(self.hub, list(self.hub.slots), UNAVAILABLE)
 
     async def _pump(self, pubsub: Any) -> None:
         """Handle messages until the connection fails or falls silent."""
@@ -264,42 +247,19 @@ class RedisReceiver:
             hints, self._hints = self._hints, set()
             for camera_id in hints:  # capture re-reads the counts now, not at its next sync
                 await client.publish(self.keys.demand_channel, camera_id.encode("ascii"))
-            if self._check_owners:
-                await self._flag_ownerless(client)
+            if self._owners is not None:
+                await self._owners.run(client, self._watched)
             try:
                 async with asyncio.timeout(self._heartbeat):
                     await self._sync_now.wait()
             except TimeoutError:
                 pass
 
-    async def _flag_ownerless(self, client: Any) -> None:
-        """Show "no capture process" on watched cameras whose lease stayed missing."""
-        cameras = sorted(self._watched)
-        if not cameras:
-            self._ownerless = set()
-            return
-        pipe = client.pipeline(transaction=False)
-        for camera_id in cameras:
-            pipe.exists(self.keys.lease(camera_id))
-        missing = {c for c, held in zip(cameras, await pipe.execute(), strict=True) if not held}
-        # Twice in a row: a camera added a moment ago gets its owner within a lease period.
-        for camera_id in missing & self._ownerless:
-            slot = self.hub.slots.get(camera_id)
-            if slot is None or slot.status.state == "off" or slot.status.error == NO_OWNER:
-                continue
-            old = slot.status
-            self.hub.deliver_status(
-                CameraStatus(
-                    camera_id,
-                    state="error",
-                    enabled=old.enabled,
-                    label=old.label,
-                    error=NO_OWNER,
-                    width=old.width,
-                    height=old.height,
-                )
-            )
-        self._ownerless = missing
+
+def _consume(task: asyncio.Future[None]) -> None:
+    """Read an abandoned task's outcome so it is not reported as a lost exception."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def _close(pubsub: Any, client: Any) -> None:

@@ -15,9 +15,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 from livecam import placeholder
 from livecam.bus import codec
+from livecam.bus.base import ControlMessage
 from livecam.bus.redis import RedisFrameBus
 from livecam.bus.redis_client import redact
-from livecam.bus.redis_receiver import NO_OWNER, UNAVAILABLE
+from livecam.bus.redis_health import NO_OWNER, UNAVAILABLE
 from livecam.frames import STREAM_PREAMBLE, CameraStatus
 from livecam.streaming import viewer_parts
 from tests.bus.support import eventually, make_frame, redis_options
@@ -62,6 +63,23 @@ async def live_part(stream: AsyncIterator[bytes], bus: RedisFrameBus, after: flo
         frame = slot.frame
         if slot.live and frame is not None and part is frame.part and frame.captured_at > after:
             return time.monotonic()
+
+
+async def test_an_announcement_reaches_capture_before_the_control_message(
+    redis_server: RedisServer,
+):
+    web, capture = await started(redis_server.url), await started(redis_server.url)
+    await eventually(lambda: web.connected and capture.connected)
+    seen: list[CameraStatus | None] = []
+    capture.on_control(lambda message: seen.append(capture.hub.status(message.camera_id)))
+    for n in range(20):  # what control.set_enabled does: announce, then tell capture
+        announced = CameraStatus(f"cam{n}", state="stopping", enabled=False)
+        web.publish_status(announced)
+        await web.send_control(ControlMessage("changed", f"cam{n}"))
+    await eventually(lambda: len(seen) == 20)
+    assert seen == [CameraStatus(f"cam{n}", state="stopping", enabled=False) for n in range(20)]
+    await web.stop()
+    await capture.stop()
 
 
 async def test_viewer_counts_are_summed_over_processes(redis_server: RedisServer):
