@@ -16,7 +16,7 @@ DEFAULTS: dict[str, Any] = {
     # seconds the newest frame of a camera is kept, the cap on backoff between reconnects,
     # the pub/sub heartbeat (a silent connection is rebuilt after 3 of them), and the largest
     # JPEG accepted from the bus.
-    "LEASE_TTL": 5.0,
+    "LEASE_TTL": 3.0,
     "FRAME_TTL": 5.0,
     "BUS_RETRY_MAX": 2.0,
     "BUS_HEARTBEAT": 1.0,

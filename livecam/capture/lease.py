@@ -54,7 +54,7 @@ class LeaseKeeper:
         keys: RedisKeys,
         camera_ids: Callable[[], Iterable[str]],
         *,
-        ttl: float = 5.0,
+        ttl: float = 3.0,
         on_change: Callable[[str], None] | None = None,
     ) -> None:
         self.url, self.keys = url, keys
