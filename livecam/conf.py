@@ -12,6 +12,15 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": "",
     # Prefix of every Redis key and channel, so several installations can share one server.
     "REDIS_PREFIX": "livecam:",
+    # Redis bus: seconds a capture lease lasts unless renewed (failover takes about this long),
+    # seconds the newest frame of a camera is kept, the cap on backoff between reconnects,
+    # the pub/sub heartbeat (a silent connection is rebuilt after 3 of them), and the largest
+    # JPEG accepted from the bus.
+    "LEASE_TTL": 3.0,
+    "FRAME_TTL": 5.0,
+    "BUS_RETRY_MAX": 2.0,
+    "BUS_HEARTBEAT": 1.0,
+    "MAX_FRAME_BYTES": 16 * 1024 * 1024,
     # Source kind alias -> dotted path; merged over livecam.sources.SOURCE_CLASSES.
     "SOURCES": {},
     # Directories file: sources may read from; None allows any readable file (admins only).

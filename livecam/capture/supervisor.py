@@ -6,7 +6,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.db import DatabaseError, close_old_connections
 
@@ -39,8 +39,11 @@ class CaptureSupervisor:
         retry_initial: float = 1.0,
         retry_max: float = 30.0,
         registry: Mapping[str, str] | None = None,
+        gate: Callable[[str], bool] | None = None,
     ) -> None:
         self.bus = bus
+        self.gate = gate
+        """When set, capture only the cameras it returns True for (the Redis lease holder)."""
         self.workers: dict[str, CaptureWorker] = {}
         self._reconcile_interval = reconcile_interval
         self._retry = (retry_initial, retry_max)
@@ -139,6 +142,9 @@ class CaptureSupervisor:
 
     def _apply(self, config: CameraConfig, delay: float = 0.0, reconnects: int = 0) -> None:
         camera_id = config.camera_id
+        if self.gate is not None and not self.gate(camera_id):
+            self._release(camera_id)
+            return
         want = config.enabled and (not config.on_demand or self._watched(config))
         worker = self.workers.get(camera_id)
         if worker is not None and (
@@ -178,6 +184,13 @@ class CaptureSupervisor:
         self._published.pop(camera_id, None)
         logger.info("camera %s: starting capture from %s", camera_id, _kind(config.source))
         worker.start()
+
+    def _release(self, camera_id: str) -> None:
+        """Stop a camera another capture process owns; say nothing about it."""
+        worker = self.workers.pop(camera_id, None)
+        if worker is not None:
+            self._watch.stop(worker)
+        self._published.pop(camera_id, None)  # if it comes back, announce its state again
 
     def _watched(self, config: CameraConfig) -> bool:
         if self._demand.get(config.camera_id, 0) > 0:
