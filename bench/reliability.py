@@ -39,7 +39,10 @@ def _rss_mib(server: LivecamServer) -> float:
 def _scripted(
     server: LivecamServer, directory: Path, camera_id: str, *opts: str, mode: str = "ok"
 ) -> ScriptedCamera:
-    camera = ScriptedCamera(directory, camera_id, mode)
+    del directory  # file: sources must live in the server's media folder
+    media = server.data_dir / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    camera = ScriptedCamera(media, camera_id, mode)
     server.add_camera(camera_id, camera.source, "--width", "160", "--height", "120", *opts)
     return camera
 

@@ -41,8 +41,15 @@ def fault_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivecamSe
     instance.stop()
 
 
+def media_dir(server: LivecamServer) -> Path:
+    """Return the server's media folder, where ``file:`` sources may live (created if needed)."""
+    directory = server.data_dir / "media"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 @pytest.fixture
-def add_scripted(fault_server: LivecamServer, camera_id: str, tmp_path: Path) -> AddScripted:
+def add_scripted(fault_server: LivecamServer, camera_id: str) -> AddScripted:
     """Add a scripted camera to the fault server and wait until it is in its first state."""
 
     def add(
@@ -53,7 +60,7 @@ def add_scripted(fault_server: LivecamServer, camera_id: str, tmp_path: Path) ->
         wait: bool = True,
     ) -> ScriptedCamera:
         cam_id = name or camera_id
-        camera = ScriptedCamera(tmp_path, cam_id, mode, size)
+        camera = ScriptedCamera(media_dir(fault_server), cam_id, mode, size)
         sizes = ("--width", str(size[0]), "--height", str(size[1]))
         fault_server.add_camera(cam_id, camera.source, *sizes, *options)
         if wait and mode == "ok" and "--on-demand" not in options and "--off" not in options:

@@ -16,7 +16,7 @@ def test_an_on_demand_camera_opens_for_a_viewer_and_releases_after_the_linger(
     fault_server: LivecamServer, add_scripted: AddScripted
 ):
     camera = add_scripted("ok", "--on-demand", "--linger", str(LINGER))
-    state = fault_server.wait_for(camera.camera_id, lambda s: s["state"] == "idle")
+    state = fault_server.wait_for(camera.camera_id, lambda s: s["state"] == "idle", timeout=20)
     assert state["enabled"] is True and state["on_demand"] is True and not state["online"]
     assert camera.events("open") == []
     asked = time.time()
@@ -29,7 +29,7 @@ def test_an_on_demand_camera_opens_for_a_viewer_and_releases_after_the_linger(
     left = time.time()
     closed_at = camera.wait("close", timeout=LINGER + 5)[0][1]
     assert LINGER * 0.9 <= closed_at - left <= LINGER + TICK + 1.0
-    state = fault_server.wait_for(camera.camera_id, lambda s: s["state"] == "idle")
+    state = fault_server.wait_for(camera.camera_id, lambda s: s["state"] == "idle", timeout=20)
     assert state["enabled"] is True, "idle is automatic: the camera stays switched ON"
     assert not camera.held()
 
@@ -49,7 +49,7 @@ def test_a_snapshot_of_an_idle_camera_opens_it_answers_and_releases_it(
     fault_server: LivecamServer, add_scripted: AddScripted
 ):
     camera = add_scripted("ok", "--on-demand", "--linger", str(LINGER))
-    fault_server.wait_for(camera.camera_id, lambda s: s["state"] == "idle")
+    fault_server.wait_for(camera.camera_id, lambda s: s["state"] == "idle", timeout=20)
     with fault_server.api() as api:
         started = time.monotonic()
         response = api.get(f"/cameras/{camera.camera_id}/snapshot.jpg")
@@ -58,7 +58,7 @@ def test_a_snapshot_of_an_idle_camera_opens_it_answers_and_releases_it(
     assert camera.is_live(response.content)
     assert took < 3.0
     camera.wait("close", timeout=LINGER + 5)
-    fault_server.wait_for(camera.camera_id, lambda s: s["state"] == "idle")
+    fault_server.wait_for(camera.camera_id, lambda s: s["state"] == "idle", timeout=20)
 
 
 def test_an_off_on_demand_camera_is_not_opened_by_viewers(

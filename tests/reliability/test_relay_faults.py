@@ -6,6 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
+from tests.reliability.conftest import media_dir
 from tests.support.metrics import read_metrics
 from tests.support.mjpeg_server import MjpegTestServer, make_jpegs
 from tests.support.server import LivecamServer
@@ -78,7 +79,7 @@ def test_garbage_from_upstream_is_never_forwarded_and_is_counted(
 def test_a_video_file_deleted_while_playing_recovers_when_it_returns(
     server: LivecamServer, camera_id: str, tmp_path: Path
 ):
-    clip = write_clip(tmp_path / "clip.avi", 20, fps=20)
+    clip = write_clip(media_dir(server) / f"{camera_id}.avi", 20, fps=20)
     keep = shutil.copy(clip, tmp_path / "keep.avi")
     server.add_camera(camera_id, f"file:{clip}")
     server.wait_for(camera_id, lambda s: s["online"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import FAULT_SETTINGS
+from tests.reliability.conftest import FAULT_SETTINGS, media_dir
 from tests.support.faulty import ScriptedCamera
 from tests.support.server import LivecamServer
 from tests.support.viewer import Viewer, stalled_viewer
@@ -24,9 +24,9 @@ def own_server(tmp_path: Path) -> Iterator[LivecamServer]:
         instance.stop()
 
 
-def add(server: LivecamServer, directory: Path, camera_id: str, *options: str) -> ScriptedCamera:
-    """Add a scripted camera (160x120) to a server."""
-    camera = ScriptedCamera(directory, camera_id)
+def add(server: LivecamServer, _: Path, camera_id: str, *options: str) -> ScriptedCamera:
+    """Add a scripted camera (160x120) to a server, its control file in the media folder."""
+    camera = ScriptedCamera(media_dir(server), camera_id)
     server.add_camera(camera_id, camera.source, "--width", "160", "--height", "120", *options)
     return camera
 
