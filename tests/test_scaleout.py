@@ -18,6 +18,9 @@ from tests.support.cluster import SETTINGS, Cluster
 from tests.support.mjpeg import Part, StreamReader
 from tests.support.server import LivecamServer
 
+# Several Django processes start per test; on a loaded 2-core machine that alone takes 20 s.
+pytestmark = pytest.mark.timeout(150)
+
 SIZE = ("--width", "320", "--height", "240", "--fps", "10")
 PLACEHOLDERS = {
     placeholder.for_state(state, error, 320, 240)[1]: f"{state}:{error}"
@@ -164,6 +167,17 @@ def test_viewers_are_counted_over_every_worker(cluster: Cluster, camera_id: str)
             eventually(lambda: api_viewers(web_a, camera_id) == 3)
         eventually(lambda: api_viewers(web_a, camera_id) == 2)
     eventually(lambda: api_viewers(web_b, camera_id) == 0)
+
+
+def test_an_on_demand_camera_opens_for_a_viewer_on_any_worker(cluster: Cluster, camera_id: str):
+    web_a, web_b = cluster.webs
+    web_a.add_camera(camera_id, "pattern:", *SIZE, "--on-demand", "--linger", "1")
+    web_a.wait_for(camera_id, lambda s: s["state"] == "idle", timeout=20)
+    with Watcher(web_b, camera_id) as at_b:  # the viewer is on B, capture hears it through Redis
+        at_b.wait_for(live_after(0))
+        eventually(lambda: api_viewers(web_a, camera_id) == 1)
+    state = web_a.wait_for(camera_id, lambda s: s["state"] == "idle", timeout=20)
+    assert state["viewers"] == 0
 
 
 def test_a_toggle_on_worker_a_reaches_viewers_on_worker_b_within_a_second(
