@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from livecam.views import health, media, pages, stream
+from livecam.views import health, manage, media, pages, share, stream
 from livecam.views.api import api
 
 app_name = "livecam"
@@ -22,6 +22,16 @@ urlpatterns = [
     path("cameras/<slug:camera_id>/power", pages.power, name="power"),
     path("cameras/<slug:camera_id>/stream.mjpg", stream.stream, name="stream"),
     path("cameras/<slug:camera_id>/snapshot.jpg", stream.snapshot, name="snapshot"),
+    path("cameras/<slug:camera_id>/share/", manage.shares, name="shares"),
+    path(
+        "cameras/<slug:camera_id>/share/<int:link_id>/revoke",
+        manage.share_revoke,
+        name="share_revoke",
+    ),
+    path("account/tokens/", manage.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke", manage.token_revoke, name="token_revoke"),
+    path("share/<slug:secret>/stream.mjpg", share.share_stream, name="share_stream"),
+    path("share/<slug:secret>/snapshot.jpg", share.share_snapshot, name="share_snapshot"),
     path("cameras/<slug:camera_id>/media", media.media_page, name="media"),
     path("cameras/<slug:camera_id>/record", media.record, name="record"),
     path(

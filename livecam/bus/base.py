@@ -52,6 +52,7 @@ class FrameBus(abc.ABC):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         self.hub = Hub(keepalive=float(options.get("KEEPALIVE_INTERVAL", 1.0)))
+        self.hub.stale_after = float(options.get("STALE_AFTER", 3.0))
         self.hub.on_watch = self._watch_changed
         self._control_handlers: list[ControlHandler] = []
         self._demand_handlers: list[DemandHandler] = []

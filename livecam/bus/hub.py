@@ -65,6 +65,8 @@ class Hub:
         self.listeners: set[StatusListener] = set()
         self.closed = False
         self.keepalive = keepalive
+        self.stale_after = 3.0
+        """Seconds without frames before an online camera's viewers see "NO SIGNAL"."""
         self.variants: Variants | None = None
         """Smaller variants (``?width=``), created when the hub is bound to its loop."""
         self.on_watch: Callable[[str, int], None] | None = None
@@ -82,6 +84,7 @@ class Hub:
         if slot is None:
             loop = self.loop or asyncio.get_running_loop()
             slot = self.slots[camera_id] = LatestFrameSlot(camera_id, loop, self.keepalive)
+            slot.stale_after = self.stale_after
             slot.closed = self.closed
         return slot
 

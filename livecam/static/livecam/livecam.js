@@ -36,6 +36,10 @@
     if (field("fps")) { field("fps").textContent = cam.online ? cam.fps + " fps" : ""; }
     if (field("viewers")) { field("viewers").textContent = String(cam.viewers); }
     if (field("note")) { field("note").textContent = cam.enabled ? "" : card.dataset.offText || "OFF"; }
+    if (field("retry")) { field("retry").dataset.retryAt = cam.state === "error" && cam.retry_at ? String(cam.retry_at) : ""; }
+    if (field("last-frame")) { field("last-frame").dataset.at = cam.last_frame_at ? String(cam.last_frame_at) : ""; }
+    card.dataset.online = cam.online ? "true" : "false";
+    tick(card);
     var button = card.querySelector("button.switch");
     if (button) {
       button.value = cam.enabled ? "off" : "on";
@@ -47,11 +51,30 @@
     setStreaming(card, cam.enabled);
   }
 
+  // The retry countdown and the age of the last frame, refreshed every second.
+  function tick(card) {
+    var now = Date.now() / 1000;
+    var retry = card.querySelector('[data-field="retry"]');
+    if (retry) {
+      var at = parseFloat(retry.dataset.retryAt || "");
+      retry.textContent = isNaN(at) ? "" : (at > now ? "retrying in " + Math.ceil(at - now) + " s" : "retrying now");
+    }
+    var last = card.querySelector('[data-field="last-frame"]');
+    if (last) {
+      var seen = parseFloat(last.dataset.at || "");
+      last.textContent = isNaN(seen) || card.dataset.online === "true" ? "" :
+        "last frame " + Math.max(0, Math.round(now - seen)) + " s ago";
+    }
+  }
+  window.setInterval(function () { root.querySelectorAll("article.camera").forEach(tick); }, 1000);
+
   function update(cam) {
     cards(cam.id).forEach(function (card) { render(card, cam); });
   }
 
   root.querySelectorAll("article.camera").forEach(function (card) {
+    card.dataset.online = card.classList.contains("state-online") ? "true" : "false";
+    tick(card);
     var note = card.querySelector('[data-field="note"]');
     card.dataset.offText = note && note.textContent ? note.textContent : "Camera is OFF";
   });

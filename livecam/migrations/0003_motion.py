@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('livecam', '0001_initial'),
+        ('livecam', '0002_security'),
     ]
 
     operations = [
