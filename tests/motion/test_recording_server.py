@@ -85,9 +85,9 @@ def test_only_operators_record_and_only_admins_delete(server: LivecamServer, cam
     server.cli(
         "shell",
         "-c",
-        "from django.contrib.auth.models import User; "
+        "from django.contrib.auth.models import User; from livecam.roles import set_role; "
         "User.objects.filter(username='watcher').exists() or "
-        "User.objects.create_user('watcher', password='watcher-Password-1')",
+        "set_role(User.objects.create_user('watcher', password='watcher-Password-1'), 'viewer')",
     )
     token = server.cli("token", "create", "watcher").stdout.strip().splitlines()[-1]
     with httpx.Client(
