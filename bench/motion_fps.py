@@ -68,6 +68,7 @@ def main() -> None:
             process = psutil.Process(server.process.pid)  # type: ignore[union-attr]
             results: dict[str, list[float]] = {mode: [] for mode in MODES}
             cpu: dict[str, list[float]] = {mode: [] for mode in MODES}
+            captured: dict[str, list[float]] = {mode: [] for mode in MODES}
             with server.api() as api:
                 for _ in range(args.rounds):
                     for mode, fields in MODES.items():
@@ -76,6 +77,7 @@ def main() -> None:
                         cpu0 = sum(process.cpu_times()[:2])
                         t0 = time.monotonic()
                         results[mode].append(count_parts(server, "bench", args.seconds))
+                        captured[mode].append(api.get("/api/cameras/bench").json()["fps"])
                         cpu[mode].append(
                             100 * (sum(process.cpu_times()[:2]) - cpu0) / (time.monotonic() - t0)
                         )
@@ -83,19 +85,23 @@ def main() -> None:
         finally:
             server.stop()
     base = statistics.mean(results["off"])
-    print("| detection | delivered fps (mean of rounds) | rounds | vs off | server CPU % |")
-    print("|---|---|---|---|---|")
+    print(
+        "| detection | delivered fps (mean of rounds) | rounds | vs off | capture fps | server CPU % |"
+    )
+    print("|---|---|---|---|---|---|")
     summary = {}
     for mode in MODES:
         mean = statistics.mean(results[mode])
         change = 100 * (mean - base) / base
         rounds = ", ".join(f"{v:.2f}" for v in results[mode])
         print(
-            f"| {mode} | {mean:.2f} | {rounds} | {change:+.1f} % | {statistics.mean(cpu[mode]):.0f} |"
+            f"| {mode} | {mean:.2f} | {rounds} | {change:+.1f} % | "
+            f"{statistics.mean(captured[mode]):.2f} | {statistics.mean(cpu[mode]):.0f} |"
         )
         summary[mode] = {
             "fps": round(mean, 2),
             "change_pct": round(change, 2),
+            "capture_fps": round(statistics.mean(captured[mode]), 2),
             "cpu_pct": round(statistics.mean(cpu[mode]), 1),
         }
     summary["events_recorded"] = len(events)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from livecam.models import ApiToken
 
-_MACHINE_SUFFIXES = (".mjpg", ".jpg", ".json")
+_MACHINE_SUFFIXES = (".mjpg", ".jpg", ".json", ".mp4")
 _MACHINE_PREFIXES = ("/api/", "/metrics")
 _CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "

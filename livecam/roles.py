@@ -18,7 +18,14 @@ _ADMIN_PERMS = [
     *(f"livecam.{action}_camera" for action in ("add", "change", "delete")),
     *(
         f"livecam.{action}_{model}"
-        for model in ("apitoken", "cameraaccess", "sharelink")
+        for model in (
+            "apitoken",
+            "cameraaccess",
+            "sharelink",
+            "motionsettings",
+            "motionevent",
+            "recording",
+        )
         for action in ("add", "change", "delete", "view")
     ),
     "livecam.view_metrics",

@@ -12,6 +12,7 @@ import struct
 from typing import Any
 
 from livecam.bus.base import ControlMessage
+from livecam.bus.event import CameraEvent
 from livecam.bus.redis_keys import CAMERA_ID
 from livecam.frames import CameraStatus, Frame
 
@@ -96,6 +97,22 @@ def decode_control(data: bytes) -> ControlMessage:
     if message.camera_id and not CAMERA_ID.fullmatch(message.camera_id):
         raise MalformedMessageError("bad camera id in control message")
     return message
+
+
+def encode_event(event: CameraEvent) -> bytes:
+    """Return a camera event (motion, recording) as compact JSON."""
+    return _dumps(event.to_dict())
+
+
+def decode_event(data: bytes) -> CameraEvent:
+    """Return the camera event in a JSON message; raise MalformedMessageError."""
+    try:
+        event = CameraEvent.from_dict(_loads(data))
+    except (TypeError, ValueError) as exc:
+        raise MalformedMessageError(f"bad camera event: {exc}") from exc
+    if not CAMERA_ID.fullmatch(event.camera_id):
+        raise MalformedMessageError("bad camera id in camera event")
+    return event
 
 
 def decode_camera_id(data: bytes) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from livecam.bus import codec
 from livecam.bus.base import ControlMessage, FrameBus
+from livecam.bus.event import CameraEvent
 from livecam.bus.redis_client import async_client, check_url, redact
 from livecam.bus.redis_keys import RedisKeys
 from livecam.bus.redis_publisher import RedisPublisher, redis_errors
@@ -107,6 +108,10 @@ class RedisFrameBus(FrameBus):
     def publish_status(self, status: CameraStatus) -> None:
         """Publish a status for every process, this one included (thread-safe)."""
         self.publisher.submit_status(status)
+
+    def publish_event(self, event: CameraEvent) -> None:
+        """Publish a camera event (motion, recording) for every web process (thread-safe)."""
+        self.publisher.submit_event(codec.encode_event(event))
 
     async def send_control(self, message: ControlMessage) -> None:
         """Publish a control message to the capture owners.

@@ -26,6 +26,11 @@ class RedisKeys:
         return f"{self.prefix}statuses"
 
     @property
+    def event_channel(self) -> str:
+        """Channel of camera events (motion, recording; JSON) from capture to web processes."""
+        return f"{self.prefix}event"
+
+    @property
     def control_channel(self) -> str:
         """Channel of control messages (JSON) from web processes and the CLI to capture."""
         return f"{self.prefix}control"

@@ -55,6 +55,7 @@ class RedisPublisher:
         self._frames: dict[str, bytes] = {}
         self._statuses: dict[str, CameraStatus] = {}
         self._controls: list[bytes] = []
+        self._events: list[bytes] = []
         self._published: dict[str, CameraStatus] = {}
         self._scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -68,7 +69,7 @@ class RedisPublisher:
         self._wake = asyncio.Event()
         self._closed = False
         self._task = loop.create_task(self._run(self._wake), name="livecam-redis-publisher")
-        if self._frames or self._statuses or self._controls:
+        if self._frames or self._statuses or self._controls or self._events:
             self._wake.set()
 
     async def stop(self) -> None:
@@ -108,6 +109,13 @@ class RedisPublisher:
                 self._controls.append(blob)
         self._schedule()
 
+    def submit_event(self, blob: bytes) -> None:
+        """Queue a camera event (motion, recording), sent after the statuses before it."""
+        with self._lock:
+            if len(self._events) < 1000:  # events are also in the database; never grow
+                self._events.append(blob)
+        self._schedule()
+
     def _schedule(self) -> None:
         # One wake-up per burst, not per frame: the flag is cleared when the task takes work.
         with self._lock:
@@ -125,7 +133,10 @@ class RedisPublisher:
     def _take(self) -> tuple[dict[str, bytes], dict[str, CameraStatus], list[bytes]]:
         with self._lock:
             frames, statuses, controls = self._frames, self._statuses, self._controls
-            self._frames, self._statuses, self._controls = {}, {}, []
+            # Events ride with the control messages (both are ordered lists of JSON blobs);
+            # _send tells them apart by their prefix.
+            controls = [*controls, *(b"E" + blob for blob in self._events)]
+            self._frames, self._statuses, self._controls, self._events = {}, {}, [], []
             self._scheduled = False
         return frames, statuses, controls
 
@@ -182,7 +193,10 @@ class RedisPublisher:
             pipe.hset(keys.statuses, camera_id, blob)
             pipe.publish(keys.status_channel, blob)
         for blob in controls:
-            pipe.publish(keys.control_channel, blob)
+            if blob[:1] == b"E":  # a camera event queued by submit_event
+                pipe.publish(keys.event_channel, blob[1:])
+            else:
+                pipe.publish(keys.control_channel, blob)
         for camera_id, blob in frames.items():
             pipe.set(keys.latest(camera_id), blob, px=self._frame_ttl_ms)
             pipe.publish(keys.frame_channel(camera_id), blob)

@@ -101,7 +101,10 @@ class RedisReceiver:
             pubsub = client.pubsub()
             try:
                 await pubsub.subscribe(
-                    self.keys.status_channel, self.keys.control_channel, self.keys.demand_channel
+                    self.keys.status_channel,
+                    self.keys.control_channel,
+                    self.keys.demand_channel,
+                    self.keys.event_channel,
                 )
                 self._subscribed = set()
                 await self._restore_statuses(client)
@@ -188,6 +191,8 @@ class RedisReceiver:
                 self.hub.deliver_status(codec.decode_status(data))
             elif channel == self.keys.control_channel:
                 self._on_control(codec.decode_control(data))
+            elif channel == self.keys.event_channel:
+                self.hub.deliver_event(codec.decode_event(data))
             elif channel == self.keys.demand_channel:
                 codec.decode_camera_id(data)
                 self.poke()

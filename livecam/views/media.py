@@ -6,7 +6,6 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 from django.http import (
     Http404,
@@ -26,17 +25,12 @@ from livecam.motion.serialize import event_json, recording_json
 from livecam.recording.control import set_recording
 from livecam.recording.models import Recording
 from livecam.views.access import get_visible_camera, may_switch
+from livecam.views.media_api import ADMIN_PERMISSION, may
 from livecam.views.pages import _message, _render
 
 _CHUNK = 256 * 1024
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _PAGE_ITEMS = 100
-
-
-async def _may(request: HttpRequest, permission: str) -> bool:
-    user: Any = await request.auser()
-    allowed: bool = await user.ahas_perm(permission)
-    return allowed
 
 
 @require_GET
@@ -57,7 +51,7 @@ async def media_page(request: HttpRequest, camera_id: str) -> HttpResponse:
         ],
         "settings": settings or MotionSettings(camera_id=camera.id),
         "may_record": await may_switch(request),
-        "may_delete": await _may(request, "livecam.delete_recording"),
+        "may_delete": await may(request, ADMIN_PERMISSION),
     }
     return await _render(request, "livecam/media.html", context)
 
@@ -83,7 +77,7 @@ async def record(request: HttpRequest, camera_id: str) -> HttpResponse:
 async def delete_recording(request: HttpRequest, camera_id: str, recording_id: int) -> HttpResponse:
     """Delete a finished recording and its file (admins); 303 back."""
     camera = await get_visible_camera(request, camera_id)
-    if not await _may(request, "livecam.delete_recording"):
+    if not await may(request, ADMIN_PERMISSION):
         return HttpResponse(
             _("You may not delete recordings."), status=403, content_type="text/plain"
         )

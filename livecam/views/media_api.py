@@ -15,9 +15,12 @@ from livecam.motion.models import MotionEvent, MotionSettings
 from livecam.motion.serialize import event_json, recording_json
 from livecam.recording.control import recording_state, set_recording
 from livecam.recording.models import Recording
-from livecam.views.access import get_visible_camera, may_switch
+from livecam.views.access import get_visible_camera, may_switch, principal
 
 router = Router(tags=["motion and recording"])
+
+ADMIN_PERMISSION = "livecam.change_camera"
+"""Deleting recordings and changing motion settings are admin work, like editing cameras."""
 
 
 class EventOut(Schema):
@@ -89,9 +92,14 @@ class ErrorOut(Schema):
 _FIELDS = list(MotionSettingsIo.model_fields)
 
 
+async def may(request: HttpRequest, permission: str) -> bool:
+    """Return True when the user has ``permission`` (never with a read-only token)."""
+    who = await principal(request)
+    return who is not None and not who.read_only and bool(await who.user.ahas_perm(permission))
+
+
 async def _require(request: HttpRequest, permission: str, what: str) -> None:
-    user: Any = await request.auser()
-    if not await user.ahas_perm(permission):
+    if not await may(request, permission):
         raise HttpError(403, f"you may not {what}")
 
 
@@ -164,7 +172,7 @@ async def delete_recording(
 ) -> tuple[int, None]:
     """Delete a finished recording and its file."""
     camera = await get_visible_camera(request, camera_id)
-    await _require(request, "livecam.delete_recording", "delete recordings")
+    await _require(request, ADMIN_PERMISSION, "delete recordings")
     row = await Recording.objects.filter(camera_id=camera.id, pk=recording_id).afirst()
     if row is None:
         raise Http404("no such recording")
@@ -181,8 +189,7 @@ async def get_motion_settings(request: HttpRequest, camera_id: str) -> dict[str,
     settings = await MotionSettings.objects.filter(camera_id=camera.id).afirst()
     settings = settings or MotionSettings(camera_id=camera.id)
     data = {name: getattr(settings, name) for name in _FIELDS}
-    user: Any = await request.auser()
-    if data["webhook_url"] and not await user.ahas_perm("livecam.change_motionsettings"):
+    if data["webhook_url"] and not await may(request, ADMIN_PERMISSION):
         data["webhook_url"] = "(set)"  # it may carry a secret: only admins see it
     return data
 
@@ -197,7 +204,7 @@ async def patch_motion_settings(
 ) -> dict[str, Any]:
     """Change some settings; capture applies them within a moment, without reopening."""
     camera = await get_visible_camera(request, camera_id)
-    await _require(request, "livecam.change_motionsettings", "change motion settings")
+    await _require(request, ADMIN_PERMISSION, "change motion settings")
     settings, _ = await MotionSettings.objects.aget_or_create(camera_id=camera.id)
     for name, value in changes.model_dump(exclude_none=True).items():
         setattr(settings, name, value)

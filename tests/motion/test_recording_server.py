@@ -85,9 +85,9 @@ def test_only_operators_record_and_only_admins_delete(server: LivecamServer, cam
     server.cli(
         "shell",
         "-c",
-        "from django.contrib.auth.models import User; "
+        "from django.contrib.auth.models import User; from livecam.roles import set_role; "
         "User.objects.filter(username='watcher').exists() or "
-        "User.objects.create_user('watcher', password='watcher-Password-1')",
+        "set_role(User.objects.create_user('watcher', password='watcher-Password-1'), 'viewer')",
     )
     token = server.cli("token", "create", "watcher").stdout.strip().splitlines()[-1]
     with httpx.Client(
@@ -170,3 +170,27 @@ def test_record_while_motion_keeps_seconds_before_and_after(
         assert frames == done["frames"]
         assert abs(duration - done["duration"]) <= 0.15
         assert abs(frames - done["duration"] * FPS) <= 0.1 * done["duration"] * FPS
+
+
+def test_server_shutdown_finishes_the_recording(fresh_server: LivecamServer):
+    fresh_server.start()
+    fresh_server.add_camera(
+        "cam", "pattern:", "--width", "160", "--height", "120", "--fps", str(FPS)
+    )
+    fresh_server.wait_for("cam", lambda s: s["state"] == "online", timeout=20)
+    events = EventLog(fresh_server.base_url, fresh_server.auth_headers())
+    try:
+        with fresh_server.api() as api:
+            api.post("/api/cameras/cam/recordings/start")
+        events.wait_for(recording("cam", "started"))
+        time.sleep(1)  # the scenario: record a second, then stop the server
+    finally:
+        events.close()
+    assert fresh_server.stop() == 0
+    fresh_server.start()  # Record stays on: a new file starts; the first one was finished
+    with fresh_server.api() as api:
+        first = api.get("/api/cameras/cam/recordings").json()[-1]
+        assert first["state"] == "done" and first["frames"] >= 5, first
+        frames, _, _, codec = _decode(api.get(first["url"]).content)
+        assert codec == "h264" and frames == first["frames"]
+        api.post("/api/cameras/cam/recordings/stop")
