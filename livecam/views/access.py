@@ -29,3 +29,12 @@ async def may_switch(request: HttpRequest) -> bool:
     user: Any = await request.auser()
     allowed: bool = await user.ahas_perm(SWITCH_PERMISSION)
     return allowed
+
+
+async def may_configure(request: HttpRequest) -> bool:
+    """Return True when the user may change camera settings (operators and admins)."""
+    user: Any = await request.auser()
+    allowed: bool = await user.ahas_perm("livecam.change_camera") or await user.ahas_perm(
+        SWITCH_PERMISSION
+    )
+    return allowed
