@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import statistics
 import time
 from typing import Any
 
+import psutil
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import seed
-from tests.support.browser import PHONE, log_in, picture, pixels_differ, switch, wait_until
+from tests.support.browser import PHONE, log_in, switch, wait_until
 from tests.support.server import LivecamServer
 
 pytestmark = pytest.mark.browser
@@ -48,23 +50,54 @@ def _frames(page: Any) -> dict[str, int]:
     )
 
 
+def _tile_pictures(page: Any) -> dict[str, Any]:
+    """Return each tile's picture cropped from one screenshot of the whole viewport."""
+    from PIL import Image
+
+    boxes = {cid: page.locator(f"#camera-{cid} .view img").bounding_box() for cid in IDS}
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    return {
+        cid: shot.crop(
+            (int(b["x"]), int(b["y"]), int(b["x"] + b["width"]), int(b["y"] + b["height"]))
+        )
+        for cid, b in boxes.items()
+    }
+
+
+@pytest.mark.timeout(180)
 def test_twelve_cameras_all_update(server: LivecamServer, new_page: Any):
+    from PIL import ImageChops
+
     page = new_page(viewport=TALL_DESKTOP)
     log_in(page, server)
     expect(page.locator("#cameras")).to_have_attribute("data-mode", "poll")
-    wait_until(lambda: min(_frames(page).values()) >= 3, timeout=15, what="a picture on every tile")
-    first = {cid: picture(page, cid) for cid in IDS}
-    for cid in IDS:
-        wait_until(lambda c=cid: pixels_differ(first[c], picture(page, c)), what=f"{cid} to move")
+    wait_until(lambda: min(_frames(page).values()) >= 3, timeout=30, what="a picture on every tile")
+    first = _tile_pictures(page)
+    moved: set[str] = set()
+
+    def all_moved() -> bool:
+        for cid, now in _tile_pictures(page).items():
+            if ImageChops.difference(first[cid], now).getbbox() is not None:
+                moved.add(cid)
+        return len(moved) == len(IDS)
+
+    wait_until(all_moved, timeout=30, what="every tile's picture to change")
+    process = psutil.Process(server.process.pid)
+    cpu_before = process.cpu_times()
     start, before = time.monotonic(), _frames(page)
-    wait_until(lambda: time.monotonic() - start >= 3)
+    wait_until(lambda: time.monotonic() - start >= 5)
     after, elapsed = _frames(page), time.monotonic() - start
+    cpu_after = process.cpu_times()
+    cpu = (cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system) / elapsed
     rates = [(after[cid] - before[cid]) / elapsed for cid in IDS]
     print(
         f"tile rates over {elapsed:.1f} s: min {min(rates):.1f}, median "
-        f"{statistics.median(rates):.1f}, max {max(rates):.1f} pictures/s"
+        f"{statistics.median(rates):.1f}, max {max(rates):.1f} pictures/s; "
+        f"server CPU {cpu * 100:.0f} % of a core (capture of 12 cameras included)"
     )
-    assert min(rates) >= 2, rates  # generous: the cameras run at 10 fps on a loaded machine
+    # Generous: a tile asks for 5 pictures a second here; a loaded 2-core machine (the server,
+    # twelve captures and Chromium on it) may give fewer, but every tile must keep moving.
+    assert min(rates) >= 1, rates
     # The grid leaves connections free: an API call from the page is answered at once.
     took = page.evaluate(
         "async () => { const t = performance.now(); const r = await fetch('/api/cameras');"

@@ -6,6 +6,7 @@
   "use strict";
 
   const POLL_FPS = 10; // grid snapshots per second and tile, at most (never above the camera's)
+  const POLL_BUDGET = 60; // snapshots per second for the whole page, shared by the tiles in view
   const RETRY_MS = 2000; // wait before retrying a failed snapshot or stream
   const ERROR_MS = 15000; // how long a failed switch's message stays on the card
 
@@ -38,8 +39,13 @@
     const target = document.getElementById(button.dataset.fullscreen);
     if (!target || !document.fullscreenEnabled) { return; }
     button.hidden = false;
+    button.setAttribute("aria-pressed", "false");
     button.addEventListener("click", function () {
-      if (document.fullscreenElement) { document.exitFullscreen(); } else { target.requestFullscreen(); }
+      const change = document.fullscreenElement ? document.exitFullscreen() : target.requestFullscreen();
+      change.catch(function () { /* refused (e.g. not allowed in a frame): nothing to undo */ });
+    });
+    document.addEventListener("fullscreenchange", function () {
+      button.setAttribute("aria-pressed", document.fullscreenElement === target ? "true" : "false");
     });
   });
 
@@ -66,7 +72,10 @@
 
   // ---- Tiles: one per camera card.
 
-  function field(tile, name) { return tile.card.querySelector('[data-field="' + name + '"]'); }
+  function field(tile, name) {
+    const selector = '[data-field="' + name + '"]';
+    return tile.card.querySelector(selector) || (tile.details && tile.details.querySelector(selector));
+  }
 
   function setText(tile, name, text) {
     const element = field(tile, name);
@@ -79,6 +88,7 @@
       id: card.dataset.camera,
       name: card.dataset.name || card.dataset.camera,
       img: card.querySelector(".view img"),
+      details: document.querySelector('[data-camera-details="' + CSS.escape(card.dataset.camera) + '"]'),
       cam: { id: card.dataset.camera, enabled: card.dataset.enabled === "true",
              state: card.dataset.state, online: card.dataset.state === "online", fps: 0 },
       pending: null, localError: "", errorTimer: null, inView: true,
@@ -156,7 +166,7 @@
         if (tile.controller !== controller) { return; }
         tile.controller = null;
         if (blob) { show(tile, blob); }
-        const fps = Math.min(POLL_FPS, tile.cam.fps > 0 ? tile.cam.fps : POLL_FPS);
+        const fps = Math.min(POLL_FPS, POLL_BUDGET / pollingTiles(), tile.cam.fps > 0 ? tile.cam.fps : POLL_FPS);
         schedule(tile, Math.max(0, 1000 / fps - (performance.now() - started)));
       })
       .catch(function (error) {
@@ -166,6 +176,12 @@
         updateNote(tile);
         schedule(tile, RETRY_MS);
       });
+  }
+
+  function pollingTiles() {
+    let count = 0;
+    tiles.forEach(function (tile) { if (tile.polling) { count += 1; } });
+    return Math.max(1, count);
   }
 
   function schedule(tile, delay) {
