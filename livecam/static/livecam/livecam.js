@@ -220,7 +220,7 @@
     const label = (strings.states || {})[cam.state] || cam.state;
     setText(tile, "state-label", label);
     setText(tile, "state-text", label);
-    setText(tile, "fps", cam.online ? fmt(strings.fps, { fps: Math.round(cam.fps) }) : "");
+    setText(tile, "fps", cam.online && cam.fps > 0 ? fmt(strings.fps, { fps: Math.round(cam.fps) }) : "");
     setText(tile, "fps-text", cam.online ? fmt(strings.fps, { fps: Number(cam.fps).toFixed(1) }) : "—");
     const viewers = Number(cam.viewers) || 0;
     setText(tile, "viewers", fmt(viewers === 1 ? strings.viewersOne : strings.viewersOther, { count: viewers }));
