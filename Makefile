@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench browser screenshots clean
+.PHONY: run test lint check bench browser redis screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("livecam needs Python >= 3.11") if sys.version_info < (3, 11) else None'
@@ -28,6 +28,17 @@ browser:
 	    echo "error: the browser tests need Chromium: install Debian's 'chromium' package (sudo apt-get install chromium)"; exit 1; \
 	  fi; }
 
+## redis: make sure a redis-server for the scale-out tests exists (Debian's package)
+redis:
+	@command -v redis-server >/dev/null 2>&1 || test -x /usr/bin/redis-server || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's redis-server for the scale-out tests…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
+	      || { echo "error: could not install redis-server (apt-get failed)"; exit 1; }; \
+	  else \
+	    echo "error: the scale-out tests need Redis: install Debian's 'redis-server' package (sudo apt-get install redis-server)"; exit 1; \
+	  fi; }
+
 ## lint: formatting, lint and types
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -35,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/mypy livecam
 
 ## test: install everything and run lint, the deploy check and the whole test suite
-test: $(STAMP) browser lint
+test: $(STAMP) browser redis lint
 	$(BIN)/pytest -q
 
 ## screenshots: regenerate docs/dashboard.png, docs/dashboard-phone.png and docs/camera.png

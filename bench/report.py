@@ -49,7 +49,7 @@ def _table(results: dict[str, Any]) -> list[str]:
                 f"{r['fps_median']:.1f} | {r['parts_per_s']:.0f} | {r['mb_per_s']:.0f} | "
                 f"{r['lat_p50_ms']} / {r['lat_p99_ms']} | {r['server_cpu_pct']} | {r['us_per_part']} | "
                 f"{r['rss_mb']} | {r.get('encodes_per_frame', '–')} | {r['client_cpu_pct']} | "
-                f"{'yes' if r['passed'] else 'no'} |"
+                f"{'yes' if r['passed'] else 'no'}{' (2nd try)' if r.get('retried') else ''} |"
             )
     return lines
 

@@ -198,6 +198,8 @@ class LivecamServer(Server):
             "LIVECAM_ACCESS_LOG": "0",
             "LIVECAM_LOG_LEVEL": "WARNING",
             "LIVECAM_ADMIN_PASSWORD": "bench-Password-1",
+            # Hundreds of viewers share one token here: no per-user stream cap.
+            "LIVECAM_MAX_STREAMS_PER_USER": "0",
             "DJANGO_SETTINGS_MODULE": "livecam.site.settings",
         }
 

@@ -8,12 +8,23 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from livecam.control import notify_changed
-from livecam.models import ApiToken, Camera
+from livecam.models import ApiToken, Camera, CameraAccess, ShareLink
+
+
+class CameraAccessInline(admin.StackedInline):  # type: ignore[type-arg]
+    """Restrict a camera to chosen users and groups (no row: every viewer sees it)."""
+
+    model = CameraAccess
+    extra = 0
+    max_num = 1
+    filter_horizontal = ["users", "groups"]
 
 
 @admin.register(Camera)
 class CameraAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Cameras: sources are set here, by admins only."""
+
+    inlines = [CameraAccessInline]
 
     list_display = ["id", "label", "enabled", "on_demand", "width", "height", "fps"]
     list_filter = ["enabled", "on_demand"]
@@ -43,10 +54,36 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "expires_at",
         "last_used_at",
         "revoked_at",
+        "read_only",
     ]
     readonly_fields = ["hint", "created_at", "last_used_at"]
     exclude = ["key_hash"]
+    filter_horizontal = ["cameras"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         """Tokens are created with `livecam token create` (the value is shown once there)."""
         return False
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Share links: only hints are shown; secrets are never stored."""
+
+    list_display = [
+        "hint",
+        "camera",
+        "label",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    readonly_fields = ["hint", "camera", "created_by", "created_at"]
+    exclude = ["secret_hash"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Links are made on the camera's share page or with `livecam share create`."""
+        return False
+
+
+from livecam.motion import admin as _motion_admin  # noqa: E402, F401 - registers its models

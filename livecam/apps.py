@@ -9,3 +9,9 @@ class LivecamConfig(AppConfig):
     name = "livecam"
     verbose_name = "livecam"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Keep share-link secrets out of the access log."""
+        from livecam import logs
+
+        logs.install()

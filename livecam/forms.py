@@ -1,4 +1,4 @@
-"""Forms of the pages: a camera's settings (operators and admins) and API tokens."""
+"""Forms of the pages: camera settings, tokens and share links."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from livecam.expiry import parse_expiry
 from livecam.models import Camera
+
 
 MIN_SIDE = 16
 """The smallest width or height a camera may be resized to (0 keeps the source's size)."""
@@ -62,24 +63,49 @@ class CameraSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         return self._clean_side("height")
 
 
+class ExpiryField(forms.CharField):
+    """An expiry typed as 30m, 12h, 7d, 2w or an ISO date; empty means never."""
+
+    def clean(self, value: Any) -> datetime.datetime | None:
+        """Return the moment, None for never, or raise a ValidationError saying why."""
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return parse_expiry(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
 class TokenForm(forms.Form):
-    """A new API token: a name to recognise it by and an optional lifetime."""
+    """A new API token of the logged-in user."""
 
-    name = forms.CharField(
-        label=_("Name"),
-        max_length=100,
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    read_only = forms.BooleanField(label=_("Read-only (never switch cameras)"), required=False)
+    cameras = forms.MultipleChoiceField(
+        label=_("Only these cameras (none: all you may see)"),
         required=False,
-        help_text=_("What the token is for, e.g. “backup script”."),
+        widget=forms.CheckboxSelectMultiple,
     )
-    expires_days = forms.IntegerField(
-        label=_("Expires after (days)"),
-        min_value=1,
-        max_value=3650,
+    expires = ExpiryField(
+        label=_("Expires in (30m, 12h, 7d, 2w or a date; empty: never)"),
+        max_length=40,
         required=False,
-        help_text=_("Leave empty for a token that does not expire."),
+        initial="90d",
     )
 
-    def expires_at(self) -> datetime.datetime | None:
-        """Return when the token expires, or None."""
-        days = self.cleaned_data.get("expires_days")
-        return timezone.now() + datetime.timedelta(days=days) if days else None
+    def __init__(self, *args: Any, camera_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cameras"].choices = camera_choices  # type: ignore[attr-defined]
+
+
+class ShareForm(forms.Form):
+    """A new share link of one camera."""
+
+    label = forms.CharField(label=_("Label"), max_length=100, required=False)
+    expires = ExpiryField(
+        label=_("Expires in (30m, 12h, 7d, 2w or a date)"),
+        max_length=40,
+        required=True,
+        initial="7d",
+    )

@@ -31,7 +31,9 @@ class LivecamApp:
     def __init__(self, django_app: ASGIApp) -> None:
         self.django_app = django_app
         self.supervisor: CaptureSupervisor | None = None
-        self.watchdog = SendWatchdog(float(conf.get("SEND_TIMEOUT")))
+        self.watchdog = SendWatchdog(
+            float(conf.get("SEND_TIMEOUT")), closing=lambda: get_bus().hub.closed
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Dispatch one ASGI connection."""

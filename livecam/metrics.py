@@ -21,6 +21,25 @@ CAPTURE_ERRORS = Counter(
 RECONNECTS = Counter(
     "livecam_reconnects", "Times a source was reopened after an error.", ["camera"]
 )
+FRAMES_CORRUPT = Counter(
+    "livecam_frames_corrupt",
+    "Corrupt or truncated JPEGs from the source, dropped and never sent.",
+    ["camera"],
+)
+CAPTURE_STALLS = Counter(
+    "livecam_capture_stalls",
+    "Source calls that blocked past the read timeout and were abandoned by the watchdog.",
+    ["camera"],
+)
+CAPTURE_CRASHES = Counter(
+    "livecam_capture_crashes", "Capture threads that died and were restarted.", ["camera"]
+)
+VIEWERS_REJECTED = Counter(
+    "livecam_viewers_rejected", "Stream requests refused by a viewer cap (503).", ["camera"]
+)
+VIEWERS_EVICTED = Counter(
+    "livecam_viewers_evicted", "Viewers disconnected because their socket stopped draining."
+)
 
 
 class _ViewerCollector(Collector):

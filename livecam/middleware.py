@@ -72,7 +72,10 @@ class TokenAuthMiddleware:
     async def __call__(self, request: HttpRequest) -> HttpResponseBase:
         """Authenticate a bearer request, or pass the request on untouched."""
         header = request.headers.get("Authorization", "")
-        if header[:7].lower() == "bearer ":
+        # Tokens are for scripts: on pages and the Django admin the header is ignored (they
+        # take sessions only), so a token's scope (read-only, some cameras) cannot be
+        # sidestepped there, and public pages (/healthz, login) answer as usual.
+        if header[:7].lower() == "bearer " and is_machine_path(request.path):
             token = await resolve_token(header[7:].strip())
             if token is None:
                 return unauthorized("invalid, expired or revoked token")
@@ -117,5 +120,6 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", _CSP)
         if is_machine_path(request.path):
             response.headers["Cache-Control"] = "no-store"
-            response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+            # Share links set "cross-origin" themselves: embedding them is their purpose.
+            response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response

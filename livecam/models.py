@@ -1,4 +1,4 @@
-"""Persistent configuration: cameras (with the enabled state) and API tokens."""
+"""Persistent configuration: cameras (with the enabled state) and API tokens (with scope)."""
 
 from __future__ import annotations
 
@@ -117,6 +117,16 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    read_only = models.BooleanField(
+        _("read-only"), default=False, help_text=_("Watch and read state; never switch")
+    )
+    cameras = models.ManyToManyField(
+        Camera,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cameras"),
+        help_text=_("Limit the token to these cameras (none: every camera its user may see)"),
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -129,16 +139,56 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(
-        cls, user: models.Model, name: str = "", expires_at: datetime | None = None
+        cls,
+        user: models.Model,
+        name: str = "",
+        expires_at: datetime | None = None,
+        *,
+        read_only: bool = False,
+        cameras: list[Camera] | None = None,
     ) -> tuple[ApiToken, str]:
         """Create a token and return it with its raw value (shown once, never stored)."""
         raw = cls.PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, key_hash=_hash(raw), hint=raw[:10], expires_at=expires_at
+            user=user,
+            name=name,
+            key_hash=_hash(raw),
+            hint=raw[:10],
+            expires_at=expires_at,
+            read_only=read_only,
         )
+        if cameras:
+            token.cameras.set(cameras)
         return token, raw
+
+    @property
+    def usable(self) -> bool:
+        """Return True while the token is neither revoked nor expired."""
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
 
     @classmethod
     def hash_of(cls, raw: str) -> str:
         """Return the stored form of a raw token."""
         return _hash(raw)
+
+
+# Per-camera access and share links live in their own module; importing them here registers
+# them with the app (Django looks for an app's models in ``livecam.models``).
+from livecam.models_access import CameraAccess, ShareLink  # noqa: E402
+
+# Motion and recording models live in their packages; imported here so Django finds them.
+from livecam.motion.models import MotionEvent, MotionSettings  # noqa: E402
+from livecam.recording.models import Recording  # noqa: E402
+
+__all__ = [
+    "ApiToken",
+    "Camera",
+    "CameraAccess",
+    "MotionEvent",
+    "MotionSettings",
+    "Recording",
+    "ShareLink",
+    "validate_source_text",
+]

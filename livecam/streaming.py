@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Callable
 
 from livecam.bus.hub import Hub
 from livecam.frames import STREAM_PREAMBLE
 
 
 async def viewer_parts(
-    hub: Hub, camera_id: str, *, max_fps: float = 0.0, keepalive: float = 1.0, width: int = 0
-) -> AsyncIterator[bytes]:
+    hub: Hub,
+    camera_id: str,
+    *,
+    max_fps: float = 0.0,
+    keepalive: float = 1.0,
+    width: int = 0,
+    on_start: Callable[[str], None] | None = None,
+) -> AsyncGenerator[bytes, None]:
     """Yield the multipart stream of one viewer until the server or camera goes away.
 
     Each new frame is sent at most once. When nothing new arrives (camera OFF, no signal, a
     still image) the current frame or placeholder is re-sent once per `keepalive` seconds so
     the viewer sees why, proxies keep the connection, and dead peers are noticed. With
     `width`, the viewer gets that variant (resized and encoded once per frame, shared).
+    `on_start(camera_id)` is called once the viewer is counted (the caps claim its place).
     """
     camera_slot = hub.add_viewer(camera_id)
+    if on_start is not None:
+        on_start(camera_id)
     slot = camera_slot
     if width and hub.variants is not None:
         slot = hub.variants.slot(camera_id, width, camera_slot.status)

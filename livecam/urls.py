@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from django.views.i18n import set_language
 
-from livecam.views import health, pages, stream, tokens
+from livecam.views import health, manage, media, pages, share, stream
 from livecam.views.api import api
 
 app_name = "livecam"
@@ -24,11 +24,36 @@ urlpatterns = [
     path("cameras/<slug:camera_id>/power", pages.power, name="power"),
     path("cameras/<slug:camera_id>/settings", pages.camera_settings, name="settings"),
     path("cameras/power", pages.power_all, name="power_all"),
-    path("account/tokens/", tokens.tokens, name="tokens"),
-    path("account/tokens/<int:token_id>/revoke", tokens.revoke, name="revoke_token"),
     path("language", login_not_required(set_language), name="set_language"),
     path("cameras/<slug:camera_id>/stream.mjpg", stream.stream, name="stream"),
     path("cameras/<slug:camera_id>/snapshot.jpg", stream.snapshot, name="snapshot"),
+    path("cameras/<slug:camera_id>/share/", manage.shares, name="shares"),
+    path(
+        "cameras/<slug:camera_id>/share/<int:link_id>/revoke",
+        manage.share_revoke,
+        name="share_revoke",
+    ),
+    path("account/tokens/", manage.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke", manage.token_revoke, name="token_revoke"),
+    path("share/<slug:secret>/stream.mjpg", share.share_stream, name="share_stream"),
+    path("share/<slug:secret>/snapshot.jpg", share.share_snapshot, name="share_snapshot"),
+    path("cameras/<slug:camera_id>/media", media.media_page, name="media"),
+    path("cameras/<slug:camera_id>/record", media.record, name="record"),
+    path(
+        "cameras/<slug:camera_id>/events/<int:event_id>.jpg",
+        media.event_snapshot,
+        name="event_snapshot",
+    ),
+    path(
+        "cameras/<slug:camera_id>/recordings/<int:recording_id>.mp4",
+        media.recording_file,
+        name="recording_file",
+    ),
+    path(
+        "cameras/<slug:camera_id>/recordings/<int:recording_id>/delete",
+        media.delete_recording,
+        name="delete_recording",
+    ),
     path("api/", api.urls),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", health.metrics, name="metrics"),

@@ -7,23 +7,33 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from livecam import metrics
+
 logger = logging.getLogger(__name__)
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
+_CLOSING_LIMIT = 0.5
+"""Seconds a send may block once the server is shutting down."""
+
 
 class SendWatchdog:
-    """Cancel the response of a connection whose ``send`` has been blocked for too long.
+    """Abort the connection of a viewer whose ``send`` has been blocked for too long.
 
-    Per send this costs two dict operations; one task per process checks every second. A
-    cancelled send is what Django treats as a disconnect: the stream's generator is closed,
-    its ``finally`` releases the viewer, and uvicorn closes the socket.
+    Per send this costs two dict operations; one task per process checks four times a second.
+    Cancelling the response alone is not enough: uvicorn then *closes* the transport, and a
+    graceful close waits for the buffered bytes to drain, which a stalled peer never does, so
+    the socket and its buffer would live on. The watchdog therefore aborts the transport
+    (RST, buffers freed at once); uvicorn sees the connection lost, Django sees the
+    disconnect, and the stream's ``finally`` releases the viewer.
     """
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, closing: Callable[[], bool] | None = None) -> None:
         self.timeout = timeout
+        self.closing = closing
+        """Return True once the server is shutting down: then blocked sends go at once."""
         self.evicted = 0
-        self._inflight: dict[int, tuple[float, asyncio.Task[Any]]] = {}
+        self._inflight: dict[int, tuple[float, asyncio.Task[Any], Send]] = {}
         self._task: asyncio.Task[None] | None = None
 
     def wrap(self, send: Send) -> Send:
@@ -34,7 +44,7 @@ class SendWatchdog:
         async def guarded(message: dict[str, Any]) -> None:
             task = asyncio.current_task()
             if task is not None:
-                inflight[key] = (asyncio.get_running_loop().time(), task)
+                inflight[key] = (asyncio.get_running_loop().time(), task, send)
             try:
                 await send(message)
             finally:
@@ -57,15 +67,41 @@ class SendWatchdog:
             except asyncio.CancelledError:
                 pass
 
+    def check(self, now: float) -> int:
+        """Evict every send blocked since before ``now - timeout``; return how many."""
+        # While shutting down, a viewer that cannot take its last bytes must not hold the
+        # exit up for uvicorn's graceful timeout.
+        limit = _CLOSING_LIMIT if self.closing is not None and self.closing() else self.timeout
+        count = 0
+        for key, (started, task, send) in list(self._inflight.items()):
+            if now - started <= limit:
+                continue
+            del self._inflight[key]
+            self.evicted += 1
+            count += 1
+            metrics.VIEWERS_EVICTED.inc()
+            logger.info("viewer stalled for %.0f s; disconnecting", now - started)
+            if not _abort_transport(send):
+                task.cancel()  # no transport to reach (another server): cancel the response
+        return count
+
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        interval = min(1.0, self.timeout / 2)
+        interval = min(_CLOSING_LIMIT / 2, self.timeout / 2)
         while True:
             await asyncio.sleep(interval)
-            now = loop.time()
-            for key, (started, task) in list(self._inflight.items()):
-                if now - started > self.timeout:
-                    del self._inflight[key]
-                    self.evicted += 1
-                    logger.info("viewer stalled for %.0f s; disconnecting", now - started)
-                    task.cancel()
+            self.check(loop.time())
+
+
+def _abort_transport(send: Send) -> bool:
+    """Abort the socket behind an ASGI ``send``; return False when it cannot be reached.
+
+    uvicorn's ``send`` is a method of its request/response cycle, which holds the transport.
+    """
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    abort = getattr(transport, "abort", None)
+    if abort is None:
+        return False
+    abort()
+    return True

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.support.redis import RedisServer
 from tests.support.server import LivecamServer
 
 # Deterministic in CI (a failure reproduces), and no wall-clock deadlines: the machine has two
@@ -44,3 +45,12 @@ def fresh_server(tmp_path: Path) -> Iterator[LivecamServer]:
     yield instance
     if instance.process is not None:
         instance.stop()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real redis-server of this test alone, started."""
+    instance = RedisServer(tmp_path / "redis")
+    instance.start()
+    yield instance
+    instance.stop()

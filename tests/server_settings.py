@@ -11,6 +11,7 @@ from livecam.site.settings import *  # noqa: F403
 from livecam.site.settings import LIVECAM
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only, tests only
+ROOT_URLCONF = "tests.support.debug_urls"  # the site plus /_test/runtime (leak probes)
 
 LIVECAM.update(
     {

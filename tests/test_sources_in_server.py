@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from tests.support.metrics import read_metrics
-from tests.support.mjpeg import StreamReader
+from tests.support.mjpeg import Part, StreamReader
 from tests.support.mjpeg_server import MjpegTestServer, make_jpegs
 from tests.support.server import LivecamServer, free_port
 
@@ -36,8 +36,9 @@ def test_unreachable_source_is_an_error_state_with_reason(server: LivecamServer,
         assert client.get("/api/cameras/demo").json()["state"] in ("online", "off", "starting")
 
 
-def test_video_file_source_streams(server: LivecamServer, camera_id: str, tmp_path):
-    path = tmp_path / "clip.avi"
+def test_video_file_source_streams(server: LivecamServer, camera_id: str):
+    # file: sources are only allowed under the data dir's media folder by default.
+    path = server.data_dir / "media" / f"{camera_id}.avi"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 20, (160, 120))
     for index in range(20):
         image = np.full((120, 160, 3), index * 12, dtype=np.uint8)
@@ -53,15 +54,7 @@ def test_relay_camera_passes_jpegs_through_without_encoding(server: LivecamServe
     with MjpegTestServer(frames, fps=20) as upstream:
         server.add_camera(camera_id, f"mjpeg+{upstream.url}")
         server.wait_for(camera_id, lambda s: s["online"])
-        with server.api() as client:
-            before = read_metrics(client)
-            response = client.send(
-                client.build_request("GET", f"/cameras/{camera_id}/stream.mjpg"), stream=True
-            )
-            reader = StreamReader(response.iter_raw())
-            parts = reader.parts(10)
-            response.close()
-            after = read_metrics(client)
+        parts, before, after = watch_with_metrics(server, camera_id, 10)
     assert all(part.body in frames for part in parts), "byte-identical pass-through"
     captured = after[("livecam_frames_captured_total", camera_id)] - before.get(
         ("livecam_frames_captured_total", camera_id), 0
@@ -74,15 +67,7 @@ def test_camera_fps_caps_a_faster_source(server: LivecamServer, camera_id: str):
     with MjpegTestServer(make_jpegs(3), fps=20) as upstream:
         server.add_camera(camera_id, f"mjpeg+{upstream.url}", "--fps", "5")
         server.wait_for(camera_id, lambda s: s["online"])
-        with server.api() as client:
-            before = read_metrics(client)
-            response = client.send(
-                client.build_request("GET", f"/cameras/{camera_id}/stream.mjpg"), stream=True
-            )
-            reader = StreamReader(response.iter_raw())
-            parts = reader.parts(8)
-            response.close()
-            after = read_metrics(client)
+        parts, before, after = watch_with_metrics(server, camera_id, 8)
     stamps = [part.timestamp for part in parts[1:]]
     rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
     assert 3 < rate < 7, f"{rate:.1f} fps delivered for a 5 fps camera of a 20 fps source"
@@ -90,3 +75,18 @@ def test_camera_fps_caps_a_faster_source(server: LivecamServer, camera_id: str):
         ("livecam_frames_dropped_total", camera_id), 0
     )
     assert dropped > 0
+
+
+def watch_with_metrics(
+    server: LivecamServer, camera_id: str, count: int
+) -> tuple[list[Part], dict[tuple[str, str], float], dict[tuple[str, str], float]]:
+    """Read `count` parts of a camera's stream; return them with the metrics before and after."""
+    with server.api() as client:
+        before = read_metrics(client)
+        response = client.send(
+            client.build_request("GET", f"/cameras/{camera_id}/stream.mjpg"), stream=True
+        )
+        parts = StreamReader(response.iter_raw()).parts(count)
+        response.close()
+        after = read_metrics(client)
+    return parts, before, after

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from livecam.bus.event import CameraEvent
 from livecam.bus.hub import Hub
 from livecam.frames import CameraStatus, Frame
 
@@ -51,6 +52,7 @@ class FrameBus(abc.ABC):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         self.hub = Hub(keepalive=float(options.get("KEEPALIVE_INTERVAL", 1.0)))
+        self.hub.stale_after = float(options.get("STALE_AFTER", 3.0))
         self.hub.on_watch = self._watch_changed
         self._control_handlers: list[ControlHandler] = []
         self._demand_handlers: list[DemandHandler] = []
@@ -72,6 +74,21 @@ class FrameBus(abc.ABC):
     @abc.abstractmethod
     def publish_status(self, status: CameraStatus) -> None:
         """Send a camera status to every web process (thread-safe)."""
+
+    def publish_event(self, event: CameraEvent) -> None:
+        """Send a camera event (motion, recording) to every web process (thread-safe).
+
+        This default hands it to this process's hub, which is all the in-memory bus needs; a
+        bus that spans processes carries ``event.to_dict()`` like a status and calls
+        ``hub.deliver_event(CameraEvent.from_dict(data))`` on the web side.
+        """
+        loop = self.hub.loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self.hub.deliver_event, event)
+        except RuntimeError:  # the loop closed between the check and the call (shutdown)
+            pass
 
     @abc.abstractmethod
     async def send_control(self, message: ControlMessage) -> None:

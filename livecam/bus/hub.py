@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from collections.abc import Callable
 
+from livecam.bus.event import CameraEvent
 from livecam.bus.slot import LatestFrameSlot
 from livecam.frames import CameraStatus, Frame
 from livecam.variants import Variants
@@ -18,6 +20,8 @@ class StatusListener:
 
     def __init__(self) -> None:
         self._pending: dict[str, CameraStatus] = {}
+        # Events are not coalesced like statuses (each one matters), but bounded all the same.
+        self._events: collections.deque[CameraEvent] = collections.deque(maxlen=256)
         self._event = asyncio.Event()
         self.closed = False
 
@@ -26,22 +30,29 @@ class StatusListener:
         self._pending[status.camera_id] = status
         self._event.set()
 
+    def push_event(self, event: CameraEvent) -> None:
+        """Queue a camera event (the oldest is dropped beyond 256 unread ones)."""
+        self._events.append(event)
+        self._event.set()
+
     def close(self) -> None:
         """Wake the listener for good."""
         self.closed = True
         self._event.set()
 
-    async def get(self, timeout: float) -> list[CameraStatus]:  # noqa: ASYNC109
+    async def get(self, timeout: float) -> list[CameraStatus | CameraEvent]:  # noqa: ASYNC109
         """Return the changes since the last call; an empty list after `timeout` seconds."""
-        if not self._pending and not self.closed:
+        if not self._pending and not self._events and not self.closed:
             try:
                 async with asyncio.timeout(timeout):
                     await self._event.wait()
             except TimeoutError:
                 return []
         self._event.clear()
-        changes = list(self._pending.values())
+        changes: list[CameraStatus | CameraEvent] = list(self._pending.values())
         self._pending.clear()
+        changes.extend(self._events)
+        self._events.clear()
         return changes
 
 
@@ -54,6 +65,8 @@ class Hub:
         self.listeners: set[StatusListener] = set()
         self.closed = False
         self.keepalive = keepalive
+        self.stale_after = 3.0
+        """Seconds without frames before an online camera's viewers see "NO SIGNAL"."""
         self.variants: Variants | None = None
         """Smaller variants (``?width=``), created when the hub is bound to its loop."""
         self.on_watch: Callable[[str, int], None] | None = None
@@ -71,6 +84,7 @@ class Hub:
         if slot is None:
             loop = self.loop or asyncio.get_running_loop()
             slot = self.slots[camera_id] = LatestFrameSlot(camera_id, loop, self.keepalive)
+            slot.stale_after = self.stale_after
             slot.closed = self.closed
         return slot
 
@@ -95,6 +109,13 @@ class Hub:
             self.variants.on_status(status)
         for listener in self.listeners:
             listener.push(status)
+
+    def deliver_event(self, event: CameraEvent) -> None:
+        """Tell every listener about a camera event that arrived from the bus."""
+        if self.closed:
+            return
+        for listener in self.listeners:
+            listener.push_event(event)
 
     def add_viewer(self, camera_id: str) -> LatestFrameSlot:
         """Count a viewer of a camera in and return the camera's slot."""

@@ -32,15 +32,33 @@ class LatestFrameSlot:
         self._waiter: asyncio.Future[None] | None = None
         self._ticker: asyncio.TimerHandle | None = None
         self._placeholder: tuple[tuple[str, str, int, int], bytes] | None = None
+        self.stale_after = 3.0
+        """Seconds without a new frame after which an online camera shows "NO SIGNAL"."""
+        self._received = 0.0
 
     @property
     def live(self) -> bool:
-        """True when the camera is online and a frame is here to show."""
-        return self.frame is not None and self.status.state == "online"
+        """True when the camera is online and a recent frame is here to show."""
+        return self.frame is not None and self.status.state == "online" and not self.stale
+
+    @property
+    def stale(self) -> bool:
+        """True when frames stopped arriving although capture has not reported an error yet.
+
+        A read that blocks is only declared an error by the capture watchdog after its read
+        timeout; viewers are told at once instead of watching a frozen picture. Slow cameras
+        get three frame intervals.
+        """
+        if self.frame is None:
+            return False
+        fps = self.status.fps
+        limit = max(self.stale_after, 3.0 / fps) if fps > 0 else self.stale_after
+        return self._loop.time() - self._received > limit
 
     def put(self, frame: Frame) -> None:
         """Store a new frame and wake the viewers."""
         self.frame = frame
+        self._received = self._loop.time()
         self._wake()
 
     def set_status(self, status: CameraStatus) -> None:
@@ -58,9 +76,12 @@ class LatestFrameSlot:
         st = self.status
         width = st.width or (self.frame.width if self.frame else 640)
         height = st.height or (self.frame.height if self.frame else 480)
-        key = (st.state, st.error, width, height)
+        state, error = st.state, st.error
+        if state == "online" and self.stale:
+            state, error = "error", f"no frame for more than {self.stale_after:g} s"
+        key = (state, error, width, height)
         if self._placeholder is None or self._placeholder[0] != key:
-            _title, jpeg = placeholder.for_state(st.state, st.error, width, height)
+            _title, jpeg = placeholder.for_state(state, error, width, height)
             self._placeholder = (key, build_part(jpeg, time.time()))
         return self._placeholder[1]
 

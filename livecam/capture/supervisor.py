@@ -6,12 +6,14 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.db import DatabaseError, close_old_connections
 
 from livecam.bus.base import ControlMessage, FrameBus
+from livecam.capture import observer
 from livecam.capture.config import CameraConfig
+from livecam.capture.watch import MAX_STUCK, Timeouts, WorkerWatch
 from livecam.capture.worker import CaptureWorker
 from livecam.frames import CameraStatus
 
@@ -33,14 +35,19 @@ class CaptureSupervisor:
         *,
         reconcile_interval: float = 5.0,
         read_timeout: float = 10.0,
+        open_timeout: float = 20.0,
         retry_initial: float = 1.0,
         retry_max: float = 30.0,
         registry: Mapping[str, str] | None = None,
+        gate: Callable[[str], bool] | None = None,
     ) -> None:
         self.bus = bus
+        self.gate = gate
+        """When set, capture only the cameras it returns True for (the Redis lease holder)."""
         self.workers: dict[str, CaptureWorker] = {}
         self._reconcile_interval = reconcile_interval
-        self._read_timeout = read_timeout
+        self._retry = (retry_initial, retry_max)
+        self._watch = WorkerWatch(Timeouts(read=read_timeout, open=open_timeout))
         self._worker_options = {
             "retry_initial": retry_initial,
             "retry_max": retry_max,
@@ -73,11 +80,10 @@ class CaptureSupervisor:
         workers = list(self.workers.values())
         self.workers.clear()
         for worker in workers:
-            worker.stop()
-        for worker in workers:
-            if not worker.join(max(0.0, deadline - time.monotonic())):
-                logger.warning("camera %s: capture did not stop in time", worker.camera_id)
-                worker.abandon()
+            self._watch.stop(worker)
+        self._watch.release(max(0.0, deadline - time.monotonic()))
+        # Observers finish files (recordings) after the last frame: give them a few seconds.
+        observer.close_all(max(3.0, deadline - time.monotonic()))
 
     def _on_control(self, message: ControlMessage) -> None:
         self.notify(message.camera_id)
@@ -91,12 +97,15 @@ class CaptureSupervisor:
         next_full = 0.0
         while not self._stopping.is_set():
             now = time.monotonic()
-            if now >= next_full:
-                self._reconcile()
-                next_full = now + self._reconcile_interval
-            else:
-                self._apply_all()
-            self._watchdog()
+            try:
+                if now >= next_full:
+                    self._reconcile()
+                    next_full = now + self._reconcile_interval
+                else:
+                    self._apply_all()
+                self._watchdog()
+            except Exception:  # one bad pass must not end supervision of every camera
+                logger.exception("capture supervision failed; trying again")
             try:
                 self._queue.get(timeout=_TICK)
             except queue.Empty:
@@ -119,7 +128,7 @@ class CaptureSupervisor:
         finally:
             close_old_connections()
         for camera_id in [cid for cid in self.workers if cid not in configs]:
-            self._stop_worker(self.workers.pop(camera_id))
+            self._watch.stop(self.workers.pop(camera_id))
         for camera_id in [cid for cid in self._published if cid not in configs]:
             del self._published[camera_id]
         self._configs = configs
@@ -131,25 +140,57 @@ class CaptureSupervisor:
                 return
             self._apply(config)
 
-    def _apply(self, config: CameraConfig) -> None:
+    def _apply(self, config: CameraConfig, delay: float = 0.0, reconnects: int = 0) -> None:
         camera_id = config.camera_id
+        if self.gate is not None and not self.gate(camera_id):
+            self._release(camera_id)
+            return
         want = config.enabled and (not config.on_demand or self._watched(config))
         worker = self.workers.get(camera_id)
         if worker is not None and (
             not want or worker.config.capture_fields() != config.capture_fields()
         ):
-            self._stop_worker(self.workers.pop(camera_id))
+            logger.info("camera %s: stopping capture", camera_id)
+            self._watch.stop(self.workers.pop(camera_id))
             worker = None
         if worker is not None:
             worker.config = config  # label or flags changed: no need to reopen the source
+        elif self._watch.busy(camera_id):
+            pass  # the previous worker is still releasing the source: never open it twice
         elif want:
-            worker = CaptureWorker(config, self.bus, **self._worker_options)  # type: ignore[arg-type]
-            self.workers[camera_id] = worker
-            self._published.pop(camera_id, None)
-            logger.info("camera %s: starting capture from %s", camera_id, _kind(config.source))
-            worker.start()
+            self._start_worker(config, delay, reconnects)
         else:
             self._publish_resting(config, "off" if not config.enabled else "idle")
+
+    def _start_worker(self, config: CameraConfig, delay: float, reconnects: int) -> None:
+        camera_id = config.camera_id
+        stuck = self._watch.stuck(camera_id)
+        if stuck >= MAX_STUCK:
+            self._publish_resting(
+                config,
+                "error",
+                error=f"source not responding: {stuck} reads still blocked; "
+                "waiting for one to return",
+            )
+            return
+        worker = CaptureWorker(
+            config,
+            self.bus,
+            delay=delay,
+            reconnects=reconnects,
+            **self._worker_options,  # type: ignore[arg-type]
+        )
+        self.workers[camera_id] = worker
+        self._published.pop(camera_id, None)
+        logger.info("camera %s: starting capture from %s", camera_id, _kind(config.source))
+        worker.start()
+
+    def _release(self, camera_id: str) -> None:
+        """Stop a camera another capture process owns; say nothing about it."""
+        worker = self.workers.pop(camera_id, None)
+        if worker is not None:
+            self._watch.stop(worker)
+        self._published.pop(camera_id, None)  # if it comes back, announce its state again
 
     def _watched(self, config: CameraConfig) -> bool:
         if self._demand.get(config.camera_id, 0) > 0:
@@ -157,37 +198,45 @@ class CaptureSupervisor:
         last = self._last_watched.get(config.camera_id)
         return last is not None and time.monotonic() - last < config.linger
 
-    def _stop_worker(self, worker: CaptureWorker) -> None:
-        logger.info("camera %s: stopping capture", worker.camera_id)
-        worker.stop()
-        if not worker.join(2.0):
-            logger.warning("camera %s: source did not close in 2 s; abandoned", worker.camera_id)
-            worker.abandon()
-
     def _watchdog(self) -> None:
-        """Replace workers stuck in a source call for longer than the read timeout."""
+        """Replace workers stuck in a source call past their timeout, or whose thread died."""
         now = time.monotonic()
         for camera_id, worker in list(self.workers.items()):
-            since = worker.busy_since
-            if since is None or now - since < self._read_timeout:
+            if worker.delivered:
+                self._watch.forget_stalls(camera_id)
+            if self._watch.crashed(worker):
+                self._replace(worker, "capture crashed", self._retry[0])
                 continue
-            logger.error("camera %s: source stopped responding; reopening", camera_id)
-            worker.abandon()
-            self.bus.publish_status(
-                CameraStatus(
-                    camera_id,
-                    state="error",
-                    enabled=True,
-                    label=worker.config.label,
-                    error="source stopped responding",
-                    reconnects=worker.reconnects + 1,
-                )
-            )
-            del self.workers[camera_id]
-            self._apply(worker.config)
+            if not self._watch.stalled(worker, now):
+                continue
+            what = "opening" if worker.opening else "reading"
+            logger.error("camera %s: source stopped responding (%s); abandoned", camera_id, what)
+            stalls = self._watch.abandon(worker)
+            initial, cap = self._retry
+            delay = min(initial * 2 ** (stalls - 1), cap)
+            self._replace(worker, f"source stopped responding ({what} blocked)", delay)
 
-    def _publish_resting(self, config: CameraConfig, state: str) -> None:
-        key = (state, config.enabled, config.label, config.source)
+    def _replace(self, worker: CaptureWorker, reason: str, delay: float) -> None:
+        """Say why a worker is gone, and start its successor after `delay` seconds."""
+        config = worker.config
+        del self.workers[config.camera_id]
+        self.bus.publish_status(
+            CameraStatus(
+                config.camera_id,
+                state="error",
+                enabled=True,
+                label=config.label,
+                width=config.width,
+                height=config.height,
+                error=reason,
+                retry_at=time.time() + delay,
+                reconnects=worker.reconnects + 1,
+            )
+        )
+        self._apply(config, delay, worker.reconnects + 1)
+
+    def _publish_resting(self, config: CameraConfig, state: str, error: str = "") -> None:
+        key = (state, config.enabled, config.label, config.source + error)
         if self._published.get(config.camera_id) == key:
             return
         self._published[config.camera_id] = key
@@ -199,6 +248,7 @@ class CaptureSupervisor:
                 label=config.label,
                 width=config.width,
                 height=config.height,
+                error=error,
             )
         )
 

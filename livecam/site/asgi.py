@@ -7,10 +7,14 @@ from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "livecam.site.settings")
 
-from django.core.asgi import get_asgi_application
+import django
 
-from livecam.lifespan import LivecamApp
+django.setup(set_prefix=False)
 
-application: Any = LivecamApp(get_asgi_application())  # type: ignore[arg-type]
+from livecam.asgi_handler import LivecamASGIHandler  # noqa: E402 (needs the apps loaded)
+from livecam.lifespan import LivecamApp  # noqa: E402
+
+# Django's get_asgi_application() with a handler that sends MJPEG parts directly.
+application: Any = LivecamApp(LivecamASGIHandler())  # type: ignore[arg-type]
 
 __all__ = ["application"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -24,12 +25,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "livecam",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -40,6 +42,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "livecam.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "livecam.site.urls"
@@ -80,6 +84,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses logins while a username+address pair is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login rate limiting (django-axes): after LIVECAM_LOGIN_FAILURES wrong passwords for one
+# username from one address, that pair is locked out for LIVECAM_LOGIN_COOLOFF minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("LIVECAM_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=float(os.environ.get("LIVECAM_LOGIN_COOLOFF", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "livecam.views.errors.login_locked_out"
+# uvicorn already resolved X-Forwarded-For from trusted proxies only (LIVECAM_BEHIND_PROXY):
+# REMOTE_ADDR is the client, and nothing a client sends can change it.
+AXES_CLIENT_IP_CALLABLE = "livecam.views.errors.client_address"
+AXES_VERBOSE = False
 CSRF_FAILURE_VIEW = "livecam.views.errors.csrf_failure"
 LOGIN_URL = "livecam:login"
 LOGIN_REDIRECT_URL = "livecam:dashboard"
@@ -95,9 +115,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 # Serve the app's static files straight from the package: no collectstatic step, no CDN.
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = DEBUG
+SERVESTATIC_USE_FINDERS = True
+SERVESTATIC_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_ROOT.mkdir(exist_ok=True)
 
 # Requests are small forms and JSON; nothing legitimate is large.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
@@ -116,6 +137,7 @@ if env_bool("LIVECAM_BEHIND_PROXY"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # local health probes speak plain HTTP
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -128,7 +150,10 @@ LIVECAM = {
     "EMBEDDED_CAPTURE": not _redis_url,
     "MAX_VIEWERS": int(os.environ.get("LIVECAM_MAX_VIEWERS", "0")),
     "MAX_VIEWERS_PER_CAMERA": int(os.environ.get("LIVECAM_MAX_VIEWERS_PER_CAMERA", "0")),
-    "FILE_DIRS": env_list("LIVECAM_FILE_DIRS", []) or None,
+    # file: sources only from these directories (default: the data dir's media folder).
+    "FILE_DIRS": env_list("LIVECAM_FILE_DIRS", [str(MEDIA_ROOT)]),
+    "ACCESS_RECHECK": float(os.environ.get("LIVECAM_ACCESS_RECHECK", "10")),
+    "MAX_STREAMS_PER_USER": int(os.environ.get("LIVECAM_MAX_STREAMS_PER_USER", "32")),
 }
 
 LOGGING = {
@@ -137,5 +162,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LIVECAM_LOG_LEVEL", "INFO")},
-    "loggers": {"django": {"level": "WARNING"}},
+    "loggers": {"django": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

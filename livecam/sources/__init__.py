@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from livecam.sources.base import CaptureOptions, FrameSource, SourceError, SourceSpec
+from livecam.sources.script import parse_scene
 from livecam.sources.urls import SCHEMES, parse_url, redact
 
 logger = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ SOURCE_CLASSES: dict[str, str] = {
     "file": "livecam.sources.file.FileSource",
     "url": "livecam.sources.url.UrlSource",
     "mjpeg": "livecam.sources.mjpeg.MjpegSource",
+    "scene": "livecam.sources.scene.SceneSource",
 }
 """Source kind alias -> dotted path of its FrameSource class (settings may add or override)."""
 
@@ -53,6 +55,8 @@ def parse_source(text: str) -> SourceSpec:
         if rest:
             raise SourceError("pattern: takes no argument")
         return SourceSpec("pattern", "")
+    if kind == "scene":  # scripted test scenes for motion detection
+        return SourceSpec("scene", parse_scene(rest))
     if kind == "device":
         return SourceSpec("device", _device_path(rest))
     if kind == "file":

@@ -67,5 +67,8 @@ def livecam_strings() -> SafeString:
         "network": gettext("the server did not answer"),
         "reconnecting": gettext("Connection lost. Reconnecting…"),
         "copied": gettext("Copied"),
+        "retryIn": gettext("retrying in %(seconds)s s"),
+        "retryNow": gettext("retrying now"),
+        "lastFrame": gettext("last frame %(seconds)s s ago"),
     }
     return json_script(strings, "livecam-strings")

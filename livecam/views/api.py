@@ -12,6 +12,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from livecam import __version__, control
 from livecam.views import events as events_view
 from livecam.views.access import get_visible_camera, may_switch, visible_cameras
+from livecam.views.media_api import router as media_router
 
 
 class BearerToken(HttpBearer):
@@ -73,13 +74,18 @@ def _not_found(request: HttpRequest, exc: Http404) -> Any:
     return api.create_response(request, {"detail": str(exc) or "not found"}, status=404)
 
 
-@api.get("/cameras", response=list[CameraOut], summary="List cameras")
+@api.get("/cameras", response={200: list[CameraOut], 401: ErrorOut}, summary="List cameras")
 async def list_cameras(request: HttpRequest) -> list[dict[str, Any]]:
     """Return every camera the user may see."""
     return [control.describe(camera) for camera in await visible_cameras(request)]
 
 
-@api.get("/cameras/{camera_id}", response={200: CameraOut, 404: ErrorOut}, summary="One camera")
+@api.get(
+    "/cameras/{camera_id}",
+    response={200: CameraOut, 401: ErrorOut, 404: ErrorOut},
+    summary="One camera",
+    description="A camera the caller may not see answers 404, exactly like a missing one.",
+)
 async def get_camera(request: HttpRequest, camera_id: str) -> dict[str, Any]:
     """Return one camera's state."""
     return control.describe(await get_visible_camera(request, camera_id))
@@ -94,7 +100,7 @@ async def _switch(request: HttpRequest, camera_id: str, enabled: bool) -> dict[s
 
 @api.post(
     "/cameras/{camera_id}/on",
-    response={200: CameraOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: CameraOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="Switch a camera ON",
     url_name="camera_on",
 )
@@ -105,7 +111,7 @@ async def switch_on(request: HttpRequest, camera_id: str) -> dict[str, Any]:
 
 @api.post(
     "/cameras/{camera_id}/off",
-    response={200: CameraOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: CameraOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="Switch a camera OFF",
     url_name="camera_off",
 )
@@ -114,12 +120,17 @@ async def switch_off(request: HttpRequest, camera_id: str) -> dict[str, Any]:
     return await _switch(request, camera_id, False)
 
 
+api.add_router("/cameras", media_router)  # events, recordings, Record/Stop, motion settings
+
+
 @api.get(
     "/events",
     url_name="camera_events",
     summary="Camera state changes (Server-Sent Events)",
     description="A `text/event-stream`: one `camera` event per camera at the start, then one "
-    "per change; the data is the camera's JSON state.",
+    "per change; the data is the camera's JSON state. `motion` events (a motion event's JSON "
+    "with `phase` start or end) and `recording` events (a recording's JSON with `phase` "
+    "started or ended) follow as they happen.",
 )
 async def camera_events(request: HttpRequest) -> StreamingHttpResponse:
     """Stream camera state changes."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
 from django.views.csrf import csrf_failure as page_csrf_failure
 
@@ -29,3 +32,15 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if is_machine_path(request.path):
         return JsonResponse({"detail": f"CSRF check failed: {reason}"}, status=403)
     return page_csrf_failure(request, reason)
+
+
+def login_locked_out(request: HttpRequest, *args: Any) -> HttpResponse:
+    """429 while too many failed logins lock this username and address out (django-axes)."""
+    response = render(request, "livecam/locked_out.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def client_address(request: HttpRequest) -> str:
+    """Return the client address for login rate limiting (set by uvicorn, never by headers)."""
+    return str(request.META.get("REMOTE_ADDR", ""))

@@ -7,7 +7,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
+from livecam import access
 from livecam.bus import get_bus
+from livecam.views.access import principal
 
 
 @login_not_required
@@ -20,5 +22,7 @@ async def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 async def metrics(request: HttpRequest) -> HttpResponse:
-    """Return the Prometheus metrics of this process."""
+    """Return the Prometheus metrics of this process (admins, or their tokens, only)."""
+    if not await access.may_view_metrics(await principal(request)):
+        return JsonResponse({"detail": "metrics are for admins"}, status=403)
     return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Hashable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
-from livecam import conf
+from livecam import access, conf
+from livecam.admission import CAPS, RETRY_AFTER
+from livecam.asgi_handler import PartsResponse
 from livecam.bus import get_bus
 from livecam.frames import CONTENT_TYPE
+from livecam.guard import STREAMS, Check, guarded, stream_cap
+from livecam.models import Camera
 from livecam.streaming import viewer_parts
 from livecam.variants import WIDTHS, bucket, scaled
-from livecam.views.access import get_visible_camera
+from livecam.views.access import NOT_FOUND, get_visible_camera, principal
 
 _MAX_FPS = 120.0
 _MAX_WIDTH = 7680
@@ -47,9 +52,33 @@ def _width(request: HttpRequest) -> int | None:
     return bucket(int(raw))
 
 
-async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | StreamingHttpResponse:
+async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | PartsResponse:
     """Stream a camera as multipart/x-mixed-replace JPEG parts (``?fps=N`` caps the rate)."""
     camera = await get_visible_camera(request, camera_id)
+    who = await principal(request)
+    if who is None:
+        raise Http404(NOT_FOUND)
+
+    async def still_allowed() -> bool:
+        return await access.may_still_watch(who, camera.id)
+
+    return await serve_stream(
+        request,
+        camera,
+        key=("user", who.user.pk),
+        check_key=(who.key, camera.id),
+        check=still_allowed,
+    )
+
+
+async def serve_stream(
+    request: HttpRequest, camera: Camera, *, key: Hashable, check_key: Hashable, check: Check
+) -> HttpResponse | PartsResponse:
+    """Answer a stream request for a camera the caller may watch.
+
+    ``key`` is what the per-user cap counts (a user, a share link); ``check`` is asked every
+    ACCESS_RECHECK seconds whether the caller may still watch, and ends the stream if not.
+    """
     max_fps = _positive_number(request, "fps", _MAX_FPS)
     if max_fps is None:
         return _error(400, f"fps must be a number above 0 and at most {_MAX_FPS:g}")
@@ -59,18 +88,25 @@ async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | Streami
     hub = get_bus().hub
     if hub.closed:
         return _error(503, "server is shutting down", retry_after=5)
-    limit_total, limit_camera = conf.get("MAX_VIEWERS"), conf.get("MAX_VIEWERS_PER_CAMERA")
-    if limit_total and hub.total_viewers() >= limit_total:
-        return _error(503, f"viewer limit reached ({limit_total} in total)", retry_after=10)
-    slot = hub.slots.get(camera.id)
-    if limit_camera and slot is not None and slot.viewers >= limit_camera:
-        return _error(503, f"viewer limit reached ({limit_camera} for this camera)", 10)
-    response = StreamingHttpResponse(
-        viewer_parts(
-            hub, camera.id, max_fps=max_fps, keepalive=conf.get("KEEPALIVE_INTERVAL"), width=width
-        ),
-        content_type=CONTENT_TYPE,
+    cap = stream_cap()
+    if STREAMS.full(key, cap):
+        return _error(429, f"stream limit reached ({cap} open streams per user)", 10)
+    # Checked last: admission reserves a place that the stream claims when it starts.
+    refused = CAPS.admit(
+        hub, camera.id, int(conf.get("MAX_VIEWERS_PER_CAMERA")), int(conf.get("MAX_VIEWERS"))
     )
+    if refused is not None:
+        return _error(503, refused, retry_after=RETRY_AFTER)
+    parts = viewer_parts(
+        hub,
+        camera.id,
+        max_fps=max_fps,
+        keepalive=conf.get("KEEPALIVE_INTERVAL"),
+        width=width,
+        on_start=CAPS.claim,
+    )
+    guarded_parts = guarded(parts, key=key, check_key=check_key, check=check)
+    response = PartsResponse(guarded_parts, content_type=CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each part on at once
     return response
@@ -78,7 +114,11 @@ async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | Streami
 
 async def snapshot(request: HttpRequest, camera_id: str) -> HttpResponse:
     """Return the newest frame as one JPEG, waiting briefly for a fresh one if needed."""
-    camera = await get_visible_camera(request, camera_id)
+    return await serve_snapshot(request, await get_visible_camera(request, camera_id))
+
+
+async def serve_snapshot(request: HttpRequest, camera: Camera) -> HttpResponse:
+    """Answer a snapshot request for a camera the caller may see."""
     width = _width(request)
     if width is None:
         return _error(400, f"width must be a whole number from {WIDTHS[0]} to {_MAX_WIDTH}")

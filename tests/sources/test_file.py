@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,13 @@ import pytest
 
 from livecam.sources.base import SourceError
 from livecam.sources.file import FileSource
-from tests.support.sources import frame_index, read_until_error, source_for, write_clip
+from tests.support.sources import (
+    close_during_read,
+    frame_index,
+    read_until_error,
+    source_for,
+    write_clip,
+)
 
 MakeClip = Callable[..., Path]
 
@@ -122,20 +127,5 @@ def test_close_from_another_thread_ends_a_waiting_read(make_clip: MakeClip):
     source = source_for(f"file:{make_clip(frames=4, fps=0.5)}")
     source.open()
     source.read()
-    waiting, errors = threading.Event(), []
-
-    def reader() -> None:
-        waiting.set()
-        try:
-            source.read()
-        except SourceError as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=reader)
-    thread.start()
-    assert waiting.wait(2)
-    closed_at = time.monotonic()
-    source.close()
-    thread.join(2)
-    assert errors and time.monotonic() - closed_at < 0.5
-    source.close()
+    _message, seconds = close_during_read(source)
+    assert seconds < 0.5

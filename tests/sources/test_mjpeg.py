@@ -13,7 +13,7 @@ from livecam.sources.base import CaptureOptions, SourceError
 from livecam.sources.mjpeg import MjpegSource
 from tests.support.mjpeg_server import GARBAGE_KINDS, MjpegTestServer, make_jpegs
 from tests.support.server import free_port
-from tests.support.sources import read_until_error
+from tests.support.sources import close_during_read, read_until_error
 
 FRAMES = make_jpegs(4)
 
@@ -144,24 +144,9 @@ def test_close_from_another_thread_ends_a_blocked_read_at_once():
         source.open()
         source.read()
         upstream.stall()
-        waiting, errors = threading.Event(), []
-
-        def reader() -> None:
-            waiting.set()
-            try:
-                source.read()
-            except SourceError as exc:
-                errors.append(exc)
-
-        thread = threading.Thread(target=reader)
-        thread.start()
-        assert waiting.wait(2)
-        closed_at = time.monotonic()
-        source.close()
-        thread.join(3)
-        assert errors and time.monotonic() - closed_at < 1
-        assert "closed" in str(errors[0])
-        source.close()
+        message, seconds = close_during_read(source)
+        assert seconds < 1
+        assert "closed" in message
 
 
 def test_credentials_are_sent_as_basic_auth_and_never_shown():

@@ -11,7 +11,7 @@ import pytest
 from livecam.sources.base import CaptureOptions, SourceError, SourceSpec
 from livecam.sources.pacing import Pacer
 from livecam.sources.pattern import PatternSource
-from tests.support.sources import source_for
+from tests.support.sources import close_during_read, source_for
 
 
 def pattern(width: int = 320, height: int = 240, fps: float = 30) -> PatternSource:
@@ -71,23 +71,8 @@ def test_close_from_another_thread_ends_a_waiting_read_at_once():
     source = pattern(64, 48, fps=0.5)  # the second frame is due 2 s after the first
     source.open()
     source.read()
-    waiting, result = threading.Event(), []
-
-    def reader() -> None:
-        waiting.set()
-        try:
-            source.read()
-        except SourceError as exc:
-            result.append((exc, time.monotonic()))
-
-    thread = threading.Thread(target=reader)
-    thread.start()
-    assert waiting.wait(2)
-    closed_at = time.monotonic()
-    source.close()
-    thread.join(2)
-    assert result, "the read ended with a SourceError"
-    assert result[0][1] - closed_at < 0.5
+    _message, seconds = close_during_read(source, join=2)
+    assert seconds < 0.5
 
 
 def test_reading_a_closed_or_unopened_pattern_is_an_error():

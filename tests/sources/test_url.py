@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -12,7 +11,7 @@ from livecam.sources.base import CaptureOptions, SourceError
 from livecam.sources.url import UrlSource
 from tests.support.mjpeg_server import MjpegTestServer, make_jpegs
 from tests.support.server import free_port
-from tests.support.sources import read_until_error
+from tests.support.sources import close_during_read, read_until_error
 
 
 def network(url: str, timeout: float = 2.0) -> UrlSource:
@@ -63,20 +62,5 @@ def test_close_from_another_thread_ends_a_blocked_read_within_the_read_timeout()
         source.open()
         source.read()
         upstream.stall()
-        waiting, errors = threading.Event(), []
-
-        def reader() -> None:
-            waiting.set()
-            try:
-                for _ in range(100):
-                    source.read()
-            except SourceError as exc:
-                errors.append(exc)
-
-        thread = threading.Thread(target=reader)
-        thread.start()
-        assert waiting.wait(2)
-        source.close()  # OpenCV cannot interrupt FFmpeg: the read ends at its timeout
-        thread.join(3)
-        assert not thread.is_alive() and errors
-        source.close()
+        # OpenCV cannot interrupt FFmpeg: the read ends at its timeout.
+        close_during_read(source, reads=100)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import cv2
@@ -45,3 +47,31 @@ def read_until_error(source: FrameSource, limit: int = 500) -> SourceError:
         except SourceError as exc:
             return exc
     raise AssertionError(f"no SourceError in {limit} reads")
+
+
+def close_during_read(source: FrameSource, reads: int = 1, join: float = 3.0) -> tuple[str, float]:
+    """Close `source` from this thread while another thread is in read().
+
+    Returns the SourceError message the reader got and the seconds from close() to the end
+    of the read. Fails when the read did not end with a SourceError within `join` seconds.
+    """
+    waiting, outcome = threading.Event(), []
+
+    def reader() -> None:
+        waiting.set()
+        try:
+            for _ in range(reads):
+                source.read()
+        except SourceError as exc:
+            outcome.append((str(exc), time.monotonic()))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    assert waiting.wait(2)
+    closed_at = time.monotonic()
+    source.close()
+    thread.join(join)
+    assert not thread.is_alive() and outcome, "the read ended with a SourceError"
+    message, ended_at = outcome[0]
+    source.close()  # closing twice is harmless
+    return message, ended_at - closed_at

@@ -1,7 +1,8 @@
-"""``livecam token create|list|revoke``: API tokens for scripts."""
+"""``livecam token create|list|revoke``: API tokens for scripts, optionally scoped."""
 
 from __future__ import annotations
 
+import argparse
 import datetime
 from typing import Any
 
@@ -9,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from livecam.models import ApiToken
+from livecam.expiry import parse_expiry
+from livecam.models import ApiToken, Camera
 
 
 class Command(BaseCommand):
@@ -23,7 +25,18 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="print a new token for USER")
         create.add_argument("user")
         create.add_argument("--name", default="")
-        create.add_argument("--expires-days", type=float, default=None)
+        create.add_argument(
+            "--read-only", action="store_true", help="watch and read state only, never switch"
+        )
+        create.add_argument(
+            "--camera",
+            action="append",
+            default=[],
+            metavar="ID",
+            help="limit the token to this camera (repeat for more)",
+        )
+        create.add_argument("--expires", default=None, help="30m, 12h, 7d, 2w or an ISO date")
+        create.add_argument("--expires-days", type=float, default=None, help=argparse.SUPPRESS)
         sub.add_parser("list", help="list tokens (never their values)")
         sub.add_parser("revoke", help="revoke a token").add_argument("id", type=int)
 
@@ -31,23 +44,9 @@ class Command(BaseCommand):
         """Run the chosen sub-command."""
         action = options["action"]
         if action == "create":
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"no user '{options['user']}'")
-            days = options["expires_days"]
-            expires: datetime.datetime | None = (
-                timezone.now() + datetime.timedelta(days=days) if days else None
-            )
-            _token, raw = ApiToken.issue(user, name=options["name"], expires_at=expires)
-            self.stdout.write(raw)
+            self._create(options)
         elif action == "list":
-            for token in ApiToken.objects.select_related("user"):
-                state = "revoked" if token.revoked_at else "active"
-                until = token.expires_at.isoformat() if token.expires_at else "never"
-                self.stdout.write(
-                    f"{token.pk}\t{token.user}\t{token.hint}…\t{token.name}\t{state}\t"
-                    f"expires {until}"
-                )
+            self._list()
         else:
             updated = ApiToken.objects.filter(pk=options["id"], revoked_at__isnull=True).update(
                 revoked_at=timezone.now()
@@ -55,3 +54,47 @@ class Command(BaseCommand):
             if not updated:
                 raise CommandError(f"no active token {options['id']}")
             self.stdout.write(f"Revoked token {options['id']}.")
+
+    def _create(self, options: dict[str, Any]) -> None:
+        user = get_user_model().objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"no user '{options['user']}'")
+        expires: datetime.datetime | None = None
+        if options["expires"]:
+            try:
+                expires = parse_expiry(options["expires"])
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+        elif options["expires_days"]:
+            expires = timezone.now() + datetime.timedelta(days=options["expires_days"])
+        cameras = []
+        for camera_id in dict.fromkeys(options["camera"]):
+            camera = Camera.objects.filter(pk=camera_id).first()
+            if camera is None:
+                raise CommandError(f"no camera '{camera_id}'")
+            cameras.append(camera)
+        _token, raw = ApiToken.issue(
+            user,
+            name=options["name"],
+            expires_at=expires,
+            read_only=options["read_only"],
+            cameras=cameras,
+        )
+        self.stdout.write(raw)
+
+    def _list(self) -> None:
+        tokens = ApiToken.objects.select_related("user").prefetch_related("cameras")
+        for token in tokens:
+            if token.revoked_at:
+                state = "revoked"
+            elif token.usable:
+                state = "active"
+            else:
+                state = "expired"
+            until = token.expires_at.isoformat() if token.expires_at else "never"
+            scope = "read-only" if token.read_only else "read-write"
+            cameras = ",".join(camera.id for camera in token.cameras.all()) or "all cameras"
+            self.stdout.write(
+                f"{token.pk}\t{token.user}\t{token.hint}…\t{token.name}\t{state}\t"
+                f"expires {until}\t{scope}\t{cameras}"
+            )

@@ -49,17 +49,16 @@
     });
   });
 
-  document.querySelectorAll("[data-copy]").forEach(function (button) {
-    const input = document.getElementById(button.dataset.copy);
-    if (!input || !navigator.clipboard) { return; }
+  document.querySelectorAll("[data-copy-text]").forEach(function (button) {
+    const source = document.getElementById(button.dataset.copyText);
+    if (!source || !navigator.clipboard) { return; }
     button.hidden = false;
     button.addEventListener("click", function () {
-      navigator.clipboard.writeText(input.value).then(function () {
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
         button.textContent = strings.copied || "Copied";
         announce(strings.copied || "Copied");
       });
     });
-    input.addEventListener("focus", function () { input.select(); });
   });
 
   document.addEventListener("click", function (event) {
@@ -226,6 +225,11 @@
     setText(tile, "viewers", fmt(viewers === 1 ? strings.viewersOne : strings.viewersOther, { count: viewers }));
     setText(tile, "viewers-count", String(viewers));
     if (cam.reconnects !== undefined) { setText(tile, "reconnects", String(cam.reconnects)); }
+    const retry = field(tile, "retry");
+    if (retry) { retry.dataset.retryAt = cam.state === "error" && cam.retry_at ? String(cam.retry_at) : ""; }
+    const last = field(tile, "last-frame");
+    if (last) { last.dataset.at = cam.last_frame_at ? String(cam.last_frame_at) : ""; }
+    tick(tile);
     if (cam.width && cam.height) { setText(tile, "size", cam.width + " × " + cam.height); }
     const error = field(tile, "error");
     if (error) {
@@ -244,6 +248,23 @@
       link.setAttribute("aria-disabled", cam.enabled ? "false" : "true");
     });
     sync(tile);
+  }
+
+  // The retry countdown of a camera in error and the age of its last frame, every second.
+  function tick(tile) {
+    const now = Date.now() / 1000;
+    const retry = field(tile, "retry");
+    if (retry) {
+      const at = parseFloat(retry.dataset.retryAt || "");
+      setText(tile, "retry", isNaN(at) ? "" : at > now
+        ? fmt(strings.retryIn, { seconds: Math.ceil(at - now) }) : strings.retryNow || "");
+    }
+    const last = field(tile, "last-frame");
+    if (last) {
+      const seen = parseFloat(last.dataset.at || "");
+      setText(tile, "last-frame", isNaN(seen) || tile.cam.online || !tile.cam.enabled ? ""
+        : fmt(strings.lastFrame, { seconds: Math.max(0, Math.round(now - seen)) }));
+    }
   }
 
   function summarize() {
@@ -384,6 +405,8 @@
 
   syncAll();
   connect();
+  tiles.forEach(tick);
+  window.setInterval(function () { tiles.forEach(tick); }, 1000);
 
   document.addEventListener("visibilitychange", syncAll);
   window.addEventListener("pagehide", function () {

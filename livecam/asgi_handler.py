@@ -1,0 +1,58 @@
+"""Django's ASGI handler with a direct send loop for MJPEG streams."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from contextlib import aclosing
+from typing import Any
+
+from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpResponseBase, StreamingHttpResponse
+
+Send = Callable[[Mapping[str, Any]], Awaitable[None]]
+
+
+class PartsResponse(StreamingHttpResponse):
+    """A stream of ready-made multipart parts (bytes), sent as they are."""
+
+    def __init__(self, parts: AsyncGenerator[bytes, None], **kwargs: Any) -> None:
+        super().__init__(parts, **kwargs)
+        self.parts = parts
+
+
+class LivecamASGIHandler(ASGIHandler):
+    """Send `PartsResponse` parts straight to the server.
+
+    Django's own loop passes every part through three more async generators, a bytes
+    conversion and a chunking step: a fifth of the CPU per part with hundreds of viewers.
+    Parts are already bytes of a bounded size, so none of that is needed here. Everything
+    else (middleware, headers, cookies, closing) stays Django's.
+    """
+
+    async def send_response(self, response: HttpResponseBase, send: Send) -> None:
+        """Send a response; parts of a `PartsResponse` go out one message each."""
+        # Only when no middleware replaced the content (e.g. compression) in between.
+        replaced = getattr(response, "_iterator", None) is not getattr(response, "parts", None)
+        if not isinstance(response, PartsResponse) or replaced:
+            await super().send_response(response, send)
+            return
+        parts = response.parts
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": _headers(response),
+            }
+        )
+        async with aclosing(parts):
+            async for part in parts:
+                await send({"type": "http.response.body", "body": part, "more_body": True})
+        await send({"type": "http.response.body"})
+
+
+def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
+    """Return the response's headers and cookies as ASGI header pairs (as Django does)."""
+    headers = [(name.encode("ascii"), value.encode("latin1")) for name, value in response.items()]
+    for cookie in response.cookies.values():
+        headers.append((b"Set-Cookie", cookie.output(header="").encode("ascii").strip()))
+    return headers

@@ -1,0 +1,1 @@
+"""Motion detection per camera: detector, event tracker, events, webhooks and retention."""

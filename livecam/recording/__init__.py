@@ -1,0 +1,1 @@
+"""Recordings: MP4 (H.264) files written from the frames capture already has."""
