@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from livecam.expiry import parse_expiry
 from livecam.models import Camera
 
-
 MIN_SIDE = 16
 """The smallest width or height a camera may be resized to (0 keeps the source's size)."""
 
