@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench browser redis clean
+.PHONY: run test lint check bench browser redis screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("livecam needs Python >= 3.11") if sys.version_info < (3, 11) else None'
@@ -48,6 +48,10 @@ lint: $(STAMP)
 ## test: install everything and run lint, the deploy check and the whole test suite
 test: $(STAMP) browser redis lint
 	$(BIN)/pytest -q
+
+## screenshots: regenerate docs/dashboard.png, docs/dashboard-phone.png and docs/camera.png
+screenshots: $(STAMP) browser
+	$(BIN)/python -m tools.screenshots
 
 ## bench: the benchmark, about 10 minutes (results appended to bench/RESULTS.md)
 bench: $(STAMP)

@@ -117,3 +117,8 @@ def _merge(
     if on_demand is not None:
         data["on_demand"] = on_demand
     return data
+
+
+async def settings_changed(camera_id: str) -> None:
+    """Tell capture that a camera's settings were saved, so it applies them at once."""
+    await get_bus().send_control(ControlMessage("changed", camera_id))

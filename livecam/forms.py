@@ -1,4 +1,4 @@
-"""Forms of the token and share-link pages (plain forms: the views do the database work)."""
+"""Forms of the pages: camera settings, tokens and share links."""
 
 from __future__ import annotations
 
@@ -9,6 +9,57 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from livecam.expiry import parse_expiry
+from livecam.models import Camera
+
+MIN_SIDE = 16
+"""The smallest width or height a camera may be resized to (0 keeps the source's size)."""
+
+SETTINGS_FIELDS = ["width", "height", "fps", "quality", "rotation", "on_demand", "linger"]
+"""What operators may change from the camera page; the source stays admin-only."""
+
+
+class CameraSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Resolution, frame rate, JPEG quality, rotation and on-demand release of one camera."""
+
+    class Meta:
+        model = Camera
+        fields = [name for name in SETTINGS_FIELDS if name in {f.name for f in Camera._meta.fields}]
+        help_texts = {
+            "width": _("Pixels; 0 keeps the source's size (one side 0 keeps the aspect ratio)."),
+            "height": _("Pixels; 0 keeps the source's size."),
+            "fps": _("Frames per second; 0 keeps the source's rate."),
+            "quality": _("JPEG quality from 1 to 100; higher is sharper and larger."),
+            "on_demand": _("Release the source when nobody has watched for the linger time."),
+            "linger": _("Seconds to keep an on-demand camera open after the last viewer left."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limits = {"width": (0, 7680), "height": (0, 4320), "quality": (1, 100)}
+        for name, (low, high) in limits.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"min": low, "max": high, "step": 1})
+        for name, step in (("fps", "any"), ("linger", "any")):
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"min": 0, "step": step})
+
+    def _clean_side(self, name: str) -> int:
+        value: int = self.cleaned_data[name]
+        if 0 < value < MIN_SIDE:
+            raise forms.ValidationError(
+                _("Use 0 (the source's size) or at least %(min)d pixels."),
+                code="too_small",
+                params={"min": MIN_SIDE},
+            )
+        return value
+
+    def clean_width(self) -> int:
+        """Reject sizes too small to show anything."""
+        return self._clean_side("width")
+
+    def clean_height(self) -> int:
+        """Reject sizes too small to show anything."""
+        return self._clean_side("height")
 
 
 class ExpiryField(forms.CharField):

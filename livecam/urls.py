@@ -1,7 +1,9 @@
 """livecam's URLs; include them at the site root."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from django.views.i18n import set_language
 
 from livecam.views import health, manage, media, pages, share, stream
 from livecam.views.api import api
@@ -20,6 +22,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cameras/<slug:camera_id>/", pages.camera_detail, name="camera"),
     path("cameras/<slug:camera_id>/power", pages.power, name="power"),
+    path("cameras/<slug:camera_id>/settings", pages.camera_settings, name="settings"),
+    path("cameras/power", pages.power_all, name="power_all"),
+    path("language", login_not_required(set_language), name="set_language"),
     path("cameras/<slug:camera_id>/stream.mjpg", stream.stream, name="stream"),
     path("cameras/<slug:camera_id>/snapshot.jpg", stream.snapshot, name="snapshot"),
     path("cameras/<slug:camera_id>/share/", manage.shares, name="shares"),

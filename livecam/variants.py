@@ -48,6 +48,7 @@ class Variants:
         self._slots: dict[tuple[str, int], LatestFrameSlot] = {}
         self._pending: dict[tuple[str, int], Frame] = {}
         self._busy: set[tuple[str, int]] = set()
+        self._stills: dict[tuple[str, int], tuple[tuple[int, float], asyncio.Future[Frame]]] = {}
         self.encodes: dict[str, int] = {}
         """Variant encodes per camera (read by the metrics collector)."""
 
@@ -67,6 +68,30 @@ class Variants:
         if slot is not None and slot.viewers == 0:
             del self._slots[key]
             self._pending.pop(key, None)
+
+    async def still(self, frame: Frame, width: int) -> Frame:
+        """Return `frame` at `width` for a snapshot: resized and encoded once per frame and width.
+
+        Dashboards poll small snapshots of many cameras; every poller of the same width shares
+        one encode, or reuses the frame a stream variant of that width already encoded.
+        """
+        key = (frame.camera_id, width)
+        identity = (frame.seq, frame.captured_at)
+        slot = self._slots.get(key)
+        shown = slot.frame if slot is not None else None
+        if shown is not None and (shown.seq, shown.captured_at) == identity:
+            return shown
+        cached = self._stills.get(key)
+        if cached is None or cached[0] != identity:
+            future = self._loop.run_in_executor(None, scaled, frame, width)
+            future.add_done_callback(lambda done: self._counted(frame.camera_id, done))
+            cached = self._stills[key] = (identity, future)
+        # Shielded: a poller that disconnects must not cancel the encode the others await.
+        return await asyncio.shield(cached[1])
+
+    def _counted(self, camera_id: str, done: asyncio.Future[Frame]) -> None:
+        if not done.cancelled() and done.exception() is None:
+            self.encodes[camera_id] = self.encodes.get(camera_id, 0) + 1
 
     def on_frame(self, frame: Frame) -> None:
         """Schedule one resize+encode per watched width of this camera."""

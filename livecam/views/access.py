@@ -37,3 +37,8 @@ async def get_visible_camera(request: HttpRequest, camera_id: str) -> Camera:
 async def may_switch(request: HttpRequest) -> bool:
     """Return True when the user may switch cameras ON and OFF (never a read-only token)."""
     return await access.may_switch(await principal(request))
+
+
+async def may_configure(request: HttpRequest) -> bool:
+    """Return True when the user may change camera settings (operators and admins)."""
+    return await may_switch(request)

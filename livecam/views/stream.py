@@ -151,7 +151,10 @@ async def serve_snapshot(request: HttpRequest, camera: Camera) -> HttpResponse:
         reason = slot.status.error or f"camera is {slot.status.state}"
         return _error(503, f"no frame available: {reason}", retry_after=2)
     if width and width < frame.width:
-        frame = await asyncio.get_running_loop().run_in_executor(None, scaled, frame, width)
+        if hub.variants is not None:
+            frame = await hub.variants.still(frame, width)
+        else:
+            frame = await asyncio.get_running_loop().run_in_executor(None, scaled, frame, width)
     response = HttpResponse(frame.jpeg, content_type="image/jpeg")
     response["X-Timestamp"] = f"{frame.captured_at:.6f}"
     response["Content-Disposition"] = f'inline; filename="{camera.id}.jpg"'

@@ -1,130 +1,423 @@
-// livecam pages: live state from /api/events, instant ON/OFF, and stream hygiene.
-// No inline scripts (strict CSP); camera names are only ever set with textContent.
+// livecam pages: live state from /api/events, instant ON/OFF reconciled with the server's
+// answer, grid tiles that stay live beyond six cameras, and stream hygiene.
+// No inline scripts (strict CSP): translated strings come from a JSON data block, and camera
+// names are only ever set with textContent.
 (function () {
   "use strict";
 
-  var root = document.getElementById("cameras");
+  const POLL_FPS = 10; // grid snapshots per second and tile, at most (never above the camera's)
+  const POLL_BUDGET = 60; // snapshots per second for the whole page, shared by the tiles in view
+  const RETRY_MS = 2000; // wait before retrying a failed snapshot or stream
+  const ERROR_MS = 15000; // how long a failed switch's message stays on the card
+
+  const strings = readStrings();
+  const root = document.getElementById("cameras");
+  const tiles = new Map();
+  let source = null;
+  let leaving = false;
+  let lostEvents = false;
+
+  function readStrings() {
+    const block = document.getElementById("livecam-strings");
+    try { return block ? JSON.parse(block.textContent) : {}; } catch (error) { return {}; }
+  }
+
+  function fmt(text, values) {
+    return String(text || "").replace(/%\((\w+)\)s/g, function (match, key) {
+      return values[key] === undefined ? "" : String(values[key]);
+    });
+  }
+
+  function announce(text) {
+    const region = document.getElementById("announcer");
+    if (region) { region.textContent = text; }
+  }
+
+  // ---- Small page helpers that need no camera list: fullscreen, copy, disabled links.
+
+  document.querySelectorAll("[data-fullscreen]").forEach(function (button) {
+    const target = document.getElementById(button.dataset.fullscreen);
+    if (!target || !document.fullscreenEnabled) { return; }
+    button.hidden = false;
+    button.setAttribute("aria-pressed", "false");
+    button.addEventListener("click", function () {
+      const change = document.fullscreenElement ? document.exitFullscreen() : target.requestFullscreen();
+      change.catch(function () { /* refused (e.g. not allowed in a frame): nothing to undo */ });
+    });
+    document.addEventListener("fullscreenchange", function () {
+      button.setAttribute("aria-pressed", document.fullscreenElement === target ? "true" : "false");
+    });
+  });
+
+  document.querySelectorAll("[data-copy-text]").forEach(function (button) {
+    const source = document.getElementById(button.dataset.copyText);
+    if (!source || !navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        button.textContent = strings.copied || "Copied";
+        announce(strings.copied || "Copied");
+      });
+    });
+  });
+
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest('a[aria-disabled="true"]');
+    if (link) { event.preventDefault(); }
+  });
+
   if (!root) { return; }
+  const mode = root.dataset.mode || "stream"; // "stream" (tiles), "poll" (many tiles), "full"
 
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
+  // ---- Tiles: one per camera card.
+
+  function field(tile, name) {
+    const selector = '[data-field="' + name + '"]';
+    return tile.card.querySelector(selector) || (tile.details && tile.details.querySelector(selector));
   }
 
-  function cards(id) {
-    return root.querySelectorAll('article.camera[data-camera="' + CSS.escape(id) + '"]');
+  function setText(tile, name, text) {
+    const element = field(tile, name);
+    if (element && element.textContent !== text) { element.textContent = text; }
   }
 
-  // Clearing src is what makes the browser close the MJPEG connection, so the server sees
-  // the viewer leave (an <img> keeps streaming after it is merely hidden).
-  function setStreaming(card, on) {
-    var img = card.querySelector("img");
-    if (!img) { return; }
-    if (on && !document.hidden) {
-      if (!img.getAttribute("src")) { img.setAttribute("src", card.dataset.stream + "?t=" + Date.now()); }
-    } else if (img.getAttribute("src")) {
-      img.removeAttribute("src");
+  function makeTile(card) {
+    const tile = {
+      card: card,
+      id: card.dataset.camera,
+      name: card.dataset.name || card.dataset.camera,
+      img: card.querySelector(".view img"),
+      details: document.querySelector('[data-camera-details="' + CSS.escape(card.dataset.camera) + '"]'),
+      cam: { id: card.dataset.camera, enabled: card.dataset.enabled === "true",
+             state: card.dataset.state, online: card.dataset.state === "online", fps: 0 },
+      pending: null, localError: "", errorTimer: null, inView: true,
+      polling: false, timer: null, controller: null, objectUrl: null, lastStamp: null,
+      frames: 0, streamUrl: null,
+    };
+    if (tile.img) {
+      tile.img.addEventListener("error", function () { streamFailed(tile); });
+      tile.img.addEventListener("load", function () { updateNote(tile); });
+      if (tile.img.getAttribute("src")) { tile.streamUrl = tile.img.getAttribute("src"); }
     }
+    return tile;
   }
 
-  function render(card, cam) {
-    card.dataset.enabled = cam.enabled ? "true" : "false";
+  function wanted(tile) {
+    if (leaving || document.hidden || !tile.inView || !tile.cam.enabled) { return false; }
+    if (mode === "poll") { return ["online", "idle", undefined].indexOf(tile.cam.state) >= 0; }
+    return true;
+  }
+
+  function pickWidth(tile) {
+    const pixels = (tile.img.clientWidth || tile.card.clientWidth || 320) * (window.devicePixelRatio || 1);
+    return pixels <= 320 ? 320 : pixels <= 480 ? 480 : 640;
+  }
+
+  // Clearing src is what makes the browser close the MJPEG connection, so the server sees the
+  // viewer leave (an <img> keeps streaming while it is merely hidden or scrolled away).
+  function clearPicture(tile) {
+    if (tile.controller) { tile.controller.abort(); tile.controller = null; }
+    if (tile.timer) { clearTimeout(tile.timer); tile.timer = null; }
+    tile.polling = false;
+    tile.streamUrl = null;
+    tile.lastStamp = null;
+    if (tile.img && tile.img.hasAttribute("src")) { tile.img.removeAttribute("src"); }
+    if (tile.objectUrl) { URL.revokeObjectURL(tile.objectUrl); tile.objectUrl = null; }
+  }
+
+  function sync(tile) {
+    if (!tile.img) { return; }
+    if (!wanted(tile)) {
+      clearPicture(tile);
+    } else if (mode === "poll") {
+      if (!tile.polling) { tile.polling = true; poll(tile); }
+    } else if (!tile.streamUrl) {
+      const width = mode === "stream" ? "width=" + pickWidth(tile) + "&" : "";
+      // A fresh URL each time: Chromium would otherwise show its cached last frame.
+      tile.streamUrl = tile.card.dataset.stream + "?" + width + "t=" + Date.now();
+      tile.img.setAttribute("src", tile.streamUrl);
+    }
+    updateNote(tile);
+  }
+
+  function streamFailed(tile) {
+    if (mode === "poll" || !tile.streamUrl) { return; }
+    clearPicture(tile);
+    updateNote(tile);
+    tile.timer = setTimeout(function () { tile.timer = null; sync(tile); }, RETRY_MS);
+  }
+
+  function poll(tile) {
+    tile.timer = null;
+    if (!wanted(tile)) { clearPicture(tile); updateNote(tile); return; }
+    const started = performance.now();
+    const controller = tile.controller = new AbortController();
+    const url = tile.card.dataset.snapshot + "?width=" + pickWidth(tile);
+    fetch(url, { signal: controller.signal, credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        const stamp = response.headers.get("X-Timestamp");
+        if (stamp && stamp === tile.lastStamp) { return null; } // the frame already shown
+        tile.lastStamp = stamp;
+        return response.blob();
+      })
+      .then(function (blob) {
+        if (tile.controller !== controller) { return; }
+        tile.controller = null;
+        if (blob) { show(tile, blob); }
+        const fps = Math.min(POLL_FPS, POLL_BUDGET / pollingTiles(), tile.cam.fps > 0 ? tile.cam.fps : POLL_FPS);
+        schedule(tile, Math.max(0, 1000 / fps - (performance.now() - started)));
+      })
+      .catch(function (error) {
+        if (error.name === "AbortError" || tile.controller !== controller) { return; }
+        tile.controller = null;
+        if (tile.objectUrl) { tile.img.removeAttribute("src"); URL.revokeObjectURL(tile.objectUrl); tile.objectUrl = null; }
+        updateNote(tile);
+        schedule(tile, RETRY_MS);
+      });
+  }
+
+  function pollingTiles() {
+    let count = 0;
+    tiles.forEach(function (tile) { if (tile.polling) { count += 1; } });
+    return Math.max(1, count);
+  }
+
+  function schedule(tile, delay) {
+    if (!tile.polling) { return; }
+    tile.timer = setTimeout(function () { poll(tile); }, delay);
+  }
+
+  function show(tile, blob) {
+    const previous = tile.objectUrl;
+    tile.objectUrl = URL.createObjectURL(blob);
+    tile.img.src = tile.objectUrl;
+    if (previous) { URL.revokeObjectURL(previous); } // the new picture replaces it on decode
+    tile.frames += 1;
+    tile.card.dataset.frames = String(tile.frames);
+    updateNote(tile);
+  }
+
+  function updateNote(tile) {
+    const cam = tile.cam;
+    const picture = tile.img && tile.img.hasAttribute("src");
+    let text = "";
+    if (!cam.enabled) { text = (strings.notes || {})[cam.state === "stopping" ? "stopping" : "off"]; }
+    else if (!picture) { text = (strings.notes || {})[cam.state] || ""; }
+    setText(tile, "note", text || "");
+  }
+
+  function render(tile, cam) {
+    if (tile.pending) { cam = Object.assign({}, cam, { enabled: tile.pending.want }); }
+    tile.cam = cam;
+    const card = tile.card;
+    const enabled = cam.enabled ? "true" : "false";
+    if (card.dataset.enabled !== enabled) { card.dataset.changedAt = String(Date.now()); }
+    card.dataset.enabled = enabled;
+    card.dataset.state = cam.state;
     card.className = card.className.replace(/\bstate-\S+/g, "").trim() + " state-" + cam.state;
-    var field = function (name) { return card.querySelector('[data-field="' + name + '"]'); };
-    if (field("state")) { field("state").textContent = cam.state; }
-    if (field("error")) { field("error").textContent = cam.error || ""; }
-    if (field("fps")) { field("fps").textContent = cam.online ? cam.fps + " fps" : ""; }
-    if (field("viewers")) { field("viewers").textContent = String(cam.viewers); }
-    if (field("note")) { field("note").textContent = cam.enabled ? "" : card.dataset.offText || "OFF"; }
-    if (field("retry")) { field("retry").dataset.retryAt = cam.state === "error" && cam.retry_at ? String(cam.retry_at) : ""; }
-    if (field("last-frame")) { field("last-frame").dataset.at = cam.last_frame_at ? String(cam.last_frame_at) : ""; }
-    card.dataset.online = cam.online ? "true" : "false";
-    tick(card);
-    var button = card.querySelector("button.switch");
+    const label = (strings.states || {})[cam.state] || cam.state;
+    setText(tile, "state-label", label);
+    setText(tile, "state-text", label);
+    setText(tile, "fps", cam.online && cam.fps > 0 ? fmt(strings.fps, { fps: Math.round(cam.fps) }) : "");
+    setText(tile, "fps-text", cam.online ? fmt(strings.fps, { fps: Number(cam.fps).toFixed(1) }) : "—");
+    const viewers = Number(cam.viewers) || 0;
+    setText(tile, "viewers", fmt(viewers === 1 ? strings.viewersOne : strings.viewersOther, { count: viewers }));
+    setText(tile, "viewers-count", String(viewers));
+    if (cam.reconnects !== undefined) { setText(tile, "reconnects", String(cam.reconnects)); }
+    const retry = field(tile, "retry");
+    if (retry) { retry.dataset.retryAt = cam.state === "error" && cam.retry_at ? String(cam.retry_at) : ""; }
+    const last = field(tile, "last-frame");
+    if (last) { last.dataset.at = cam.last_frame_at ? String(cam.last_frame_at) : ""; }
+    tick(tile);
+    if (cam.width && cam.height) { setText(tile, "size", cam.width + " × " + cam.height); }
+    const error = field(tile, "error");
+    if (error) {
+      const text = tile.localError || cam.error || "";
+      error.textContent = text;
+      error.hidden = !text;
+    }
+    const button = card.querySelector("button.switch");
     if (button) {
       button.value = cam.enabled ? "off" : "on";
-      button.textContent = cam.enabled ? "ON" : "OFF";
-      button.classList.toggle("on", cam.enabled);
-      button.classList.toggle("off", !cam.enabled);
+      button.classList.toggle("is-on", cam.enabled);
       button.setAttribute("aria-pressed", cam.enabled ? "true" : "false");
+      setText(tile, "switch-text", cam.enabled ? strings.on || "ON" : strings.off || "OFF");
     }
-    setStreaming(card, cam.enabled);
+    document.querySelectorAll("[data-snapshot-link]").forEach(function (link) {
+      link.setAttribute("aria-disabled", cam.enabled ? "false" : "true");
+    });
+    sync(tile);
   }
 
-  // The retry countdown and the age of the last frame, refreshed every second.
-  function tick(card) {
-    var now = Date.now() / 1000;
-    var retry = card.querySelector('[data-field="retry"]');
+  // The retry countdown of a camera in error and the age of its last frame, every second.
+  function tick(tile) {
+    const now = Date.now() / 1000;
+    const retry = field(tile, "retry");
     if (retry) {
-      var at = parseFloat(retry.dataset.retryAt || "");
-      retry.textContent = isNaN(at) ? "" : (at > now ? "retrying in " + Math.ceil(at - now) + " s" : "retrying now");
+      const at = parseFloat(retry.dataset.retryAt || "");
+      setText(tile, "retry", isNaN(at) ? "" : at > now
+        ? fmt(strings.retryIn, { seconds: Math.ceil(at - now) }) : strings.retryNow || "");
     }
-    var last = card.querySelector('[data-field="last-frame"]');
+    const last = field(tile, "last-frame");
     if (last) {
-      var seen = parseFloat(last.dataset.at || "");
-      last.textContent = isNaN(seen) || card.dataset.online === "true" ? "" :
-        "last frame " + Math.max(0, Math.round(now - seen)) + " s ago";
+      const seen = parseFloat(last.dataset.at || "");
+      setText(tile, "last-frame", isNaN(seen) || tile.cam.online || !tile.cam.enabled ? ""
+        : fmt(strings.lastFrame, { seconds: Math.max(0, Math.round(now - seen)) }));
     }
   }
-  window.setInterval(function () { root.querySelectorAll("article.camera").forEach(tick); }, 1000);
+
+  function summarize() {
+    const summary = document.getElementById("summary");
+    if (!summary) { return; }
+    let online = 0;
+    tiles.forEach(function (tile) { if (tile.cam.online) { online += 1; } });
+    const text = fmt(strings.summary, { online: online, total: tiles.size });
+    if (summary.textContent !== text) { summary.textContent = text; }
+  }
 
   function update(cam) {
-    cards(cam.id).forEach(function (card) { render(card, cam); });
+    const tile = tiles.get(cam.id);
+    if (!tile) { return; }
+    render(tile, cam);
+    summarize();
   }
 
-  root.querySelectorAll("article.camera").forEach(function (card) {
-    card.dataset.online = card.classList.contains("state-online") ? "true" : "false";
-    tick(card);
-    var note = card.querySelector('[data-field="note"]');
-    card.dataset.offText = note && note.textContent ? note.textContent : "Camera is OFF";
-  });
+  // ---- ON/OFF: optimistic, reconciled with the server's answer, errors shown on the card.
 
-  root.addEventListener("submit", function (event) {
-    var form = event.target.closest("form.power");
-    if (!form) { return; }
-    event.preventDefault();
-    var card = form.closest("article.camera");
-    var id = card.dataset.camera;
-    var want = event.submitter ? event.submitter.value : form.querySelector("button").value;
-    var before = card.dataset.enabled === "true";
-    update({ id: id, enabled: want === "on", state: want === "on" ? "starting" : "stopping",
-             online: false, fps: 0, error: "", viewers: card.querySelector('[data-field="viewers"]').textContent });
-    fetch("/api/cameras/" + encodeURIComponent(id) + "/" + want, {
+  function failureText(status, body) {
+    if (status === 403) { return strings.forbidden; }
+    if (status === 404) { return strings.notFound; }
+    return (body && body.detail) || String(status);
+  }
+
+  function switchTo(tile, want, csrf) {
+    const before = Object.assign({}, tile.cam);
+    const button = tile.card.querySelector("button.switch");
+    const attempt = { want: want };
+    tile.pending = attempt;
+    tile.localError = "";
+    if (button) { button.setAttribute("aria-busy", "true"); }
+    render(tile, Object.assign({}, tile.cam, { state: want ? "starting" : "stopping", online: false, error: "" }));
+    const url = "/api/cameras/" + encodeURIComponent(tile.id) + "/" + (want ? "on" : "off");
+    return fetch(url, {
       method: "POST", credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" },
+      headers: { "X-CSRFToken": csrf, "Accept": "application/json" },
     }).then(function (response) {
-      return response.json().then(function (body) {
-        if (!response.ok) { throw new Error(body.detail || response.statusText); }
-        update(body);
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (!response.ok) { throw new Error(failureText(response.status, body)); }
+        return body;
       });
-    }).catch(function (error) {
-      update({ id: id, enabled: before, state: "error", online: false, fps: 0,
-               error: String(error.message || error), viewers: 0 });
+    }, function () {
+      throw new Error(strings.network || "network error");
+    }).then(function (body) {
+      if (tile.pending !== attempt) { return true; }
+      tile.pending = null;
+      update(body);
+      announce(fmt(want ? strings.switchedOn : strings.switchedOff, { camera: tile.name }));
+      return true;
+    }, function (error) {
+      if (tile.pending !== attempt) { return false; }
+      tile.pending = null;
+      const message = fmt(strings.switchFailed, { camera: tile.name, reason: error.message });
+      tile.localError = message;
+      clearTimeout(tile.errorTimer);
+      tile.errorTimer = setTimeout(function () { tile.localError = ""; render(tile, tile.cam); }, ERROR_MS);
+      update(before);
+      announce(message);
+      return false;
+    }).finally(function () {
+      if (button && !tile.pending) { button.removeAttribute("aria-busy"); }
     });
+  }
+
+  function csrfOf(form) {
+    const input = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    return input ? input.value : "";
+  }
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (form.matches("form.power")) {
+      event.preventDefault();
+      const tile = tiles.get(form.closest("article.camera").dataset.camera);
+      const button = form.querySelector("button.switch");
+      if (tile && button) { switchTo(tile, button.value === "on", csrfOf(form)); }
+    } else if (form.id === "all-power" && event.submitter && tiles.size) {
+      event.preventDefault();
+      const want = event.submitter.value === "on";
+      const csrf = csrfOf(form);
+      Promise.all(Array.from(tiles.values()).map(function (tile) {
+        return tile.cam.enabled === want && !tile.pending ? true : switchTo(tile, want, csrf);
+      })).then(function (results) {
+        if (results.every(Boolean)) { announce(want ? strings.allOn : strings.allOff); }
+      });
+    }
   });
 
-  var source = null;
+  // ---- Live state: Server-Sent Events; a banner while the connection is lost.
+
+  function banner(lost) {
+    const element = document.getElementById("connection");
+    if (!element) { return; }
+    element.textContent = lost ? strings.reconnecting || "Reconnecting…" : "";
+    element.hidden = !lost;
+  }
+
   function connect() {
-    if (!window.EventSource || source) { return; }
+    if (!window.EventSource || source || !root.dataset.events) { return; }
     source = new EventSource(root.dataset.events);
     source.addEventListener("camera", function (event) { update(JSON.parse(event.data)); });
-  }
-  connect();
-
-  document.addEventListener("visibilitychange", function () {
-    root.querySelectorAll("article.camera").forEach(function (card) {
-      setStreaming(card, card.dataset.enabled === "true");
+    source.addEventListener("open", function () {
+      banner(false);
+      if (lostEvents) { // the server may have restarted: reopen every picture
+        lostEvents = false;
+        tiles.forEach(function (tile) { clearPicture(tile); sync(tile); });
+      }
     });
+    source.addEventListener("error", function () {
+      if (leaving) { return; }
+      lostEvents = true;
+      banner(true);
+      if (source && source.readyState === EventSource.CLOSED) { // refused (e.g. logged out)
+        source = null;
+        setTimeout(connect, RETRY_MS * 2);
+      }
+    });
+  }
+
+  function syncAll() { tiles.forEach(sync); }
+
+  root.querySelectorAll("article.camera").forEach(function (card) {
+    const tile = makeTile(card);
+    tiles.set(tile.id, tile);
   });
+
+  if (window.IntersectionObserver && mode !== "full") {
+    const observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        const tile = tiles.get(entry.target.dataset.camera);
+        if (tile) { tile.inView = entry.isIntersecting; sync(tile); }
+      });
+    }, { rootMargin: "200px" });
+    tiles.forEach(function (tile) { observer.observe(tile.card); });
+  }
+
+  syncAll();
+  connect();
+  tiles.forEach(tick);
+  window.setInterval(function () { tiles.forEach(tick); }, 1000);
+
+  document.addEventListener("visibilitychange", syncAll);
   window.addEventListener("pagehide", function () {
-    root.querySelectorAll("article.camera img").forEach(function (img) { img.removeAttribute("src"); });
+    leaving = true;
+    tiles.forEach(clearPicture);
     if (source) { source.close(); source = null; }
   });
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) { return; }
+    leaving = false;
     connect();
-    root.querySelectorAll("article.camera").forEach(function (card) {
-      setStreaming(card, card.dataset.enabled === "true");
-    });
+    syncAll();
   });
 })();

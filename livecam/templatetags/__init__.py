@@ -1,0 +1,1 @@
+"""Template tags of livecam's pages."""

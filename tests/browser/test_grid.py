@@ -1,0 +1,142 @@
+"""Twelve cameras on one dashboard in Chromium over HTTP/1.1: every tile stays live."""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+from typing import Any
+
+import psutil
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import seed
+from tests.support.browser import PHONE, log_in, switch, wait_until
+from tests.support.server import LivecamServer
+
+pytestmark = pytest.mark.browser
+
+IDS = [f"cam{n:02d}" for n in range(1, 13)]
+TALL_DESKTOP = {"width": 1440, "height": 1400}  # all twelve tiles in view at once
+
+
+@pytest.fixture(scope="module")
+def server(module_server: LivecamServer) -> LivecamServer:
+    """Twelve test-pattern cameras, 320x240 at 10 fps."""
+    seed(
+        module_server,
+        *[
+            {
+                "id": cid,
+                "label": f"Camera {cid[3:]}",
+                "source": "pattern:",
+                "width": 320,
+                "height": 240,
+                "fps": 10,
+            }
+            for cid in IDS
+        ],
+    )
+    for cid in IDS:
+        module_server.wait_for(cid, lambda s: s["state"] == "online", timeout=20)
+    return module_server
+
+
+def _frames(page: Any) -> dict[str, int]:
+    return page.evaluate(
+        "() => Object.fromEntries([...document.querySelectorAll('article.camera')]"
+        ".map(c => [c.dataset.camera, Number(c.dataset.frames || 0)]))"
+    )
+
+
+def _tile_pictures(page: Any) -> dict[str, Any]:
+    """Return each tile's picture cropped from one screenshot of the whole viewport."""
+    from PIL import Image
+
+    boxes = {cid: page.locator(f"#camera-{cid} .view img").bounding_box() for cid in IDS}
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    return {
+        cid: shot.crop(
+            (int(b["x"]), int(b["y"]), int(b["x"] + b["width"]), int(b["y"] + b["height"]))
+        )
+        for cid, b in boxes.items()
+    }
+
+
+@pytest.mark.timeout(180)
+def test_twelve_cameras_all_update(server: LivecamServer, new_page: Any):
+    from PIL import ImageChops
+
+    page = new_page(viewport=TALL_DESKTOP)
+    log_in(page, server)
+    expect(page.locator("#cameras")).to_have_attribute("data-mode", "poll")
+    wait_until(lambda: min(_frames(page).values()) >= 3, timeout=30, what="a picture on every tile")
+    first = _tile_pictures(page)
+    moved: set[str] = set()
+
+    def all_moved() -> bool:
+        for cid, now in _tile_pictures(page).items():
+            if ImageChops.difference(first[cid], now).getbbox() is not None:
+                moved.add(cid)
+        return len(moved) == len(IDS)
+
+    wait_until(all_moved, timeout=30, what="every tile's picture to change")
+    process = psutil.Process(server.process.pid)
+    cpu_before = process.cpu_times()
+    start, before = time.monotonic(), _frames(page)
+    wait_until(lambda: time.monotonic() - start >= 5)
+    after, elapsed = _frames(page), time.monotonic() - start
+    cpu_after = process.cpu_times()
+    cpu = (cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system) / elapsed
+    rates = [(after[cid] - before[cid]) / elapsed for cid in IDS]
+    print(
+        f"tile rates over {elapsed:.1f} s: min {min(rates):.1f}, median "
+        f"{statistics.median(rates):.1f}, max {max(rates):.1f} pictures/s; "
+        f"server CPU {cpu * 100:.0f} % of a core (capture of 12 cameras included)"
+    )
+    # Generous: a tile asks for 5 pictures a second here; a loaded 2-core machine (the server,
+    # twelve captures and Chromium on it, beside other jobs) gives fewer, but every tile must
+    # keep moving. The figures are printed for the record.
+    assert min(rates) >= 0.5, rates
+    # The grid leaves connections free: an API call from the page is answered at once.
+    took = page.evaluate(
+        "async () => { const t = performance.now(); const r = await fetch('/api/cameras');"
+        " await r.json(); return performance.now() - t; }"
+    )
+    assert took < 1000, f"/api/cameras took {took:.0f} ms from the busy page"
+
+
+def test_api_change_reaches_the_grid_within_one_second(server: LivecamServer, new_page: Any):
+    page = new_page(viewport=TALL_DESKTOP)
+    log_in(page, server)
+    card = page.locator("#camera-cam07")
+    # Measure once the grid runs (every tile has shown a picture), not in the first rush.
+    wait_until(lambda: min(_frames(page).values()) >= 1, timeout=30, what="a running grid")
+    from_request, from_answer = [], []
+    for on in (False, True, False, True):
+        started = time.time()
+        switch(server, "cam07", on)
+        answered = time.time()
+        expect(card).to_have_attribute("data-enabled", "true" if on else "false", timeout=5000)
+        shown = int(card.get_attribute("data-changed-at")) / 1000
+        from_request.append(shown - started)
+        from_answer.append(shown - answered)
+    print(
+        f"API → grid: median {statistics.median(from_request) * 1000:.0f} ms, max "
+        f"{max(from_request) * 1000:.0f} ms after the request; at most "
+        f"{max(from_answer) * 1000:.0f} ms after the API answered"
+    )
+    # Measured from the server's answer: the request itself (a database write) can take a
+    # second or more on a loaded machine, which says nothing about the page. Typical figures
+    # from the request are printed above (and in the report).
+    assert max(from_answer) < 1.0, from_answer
+
+
+def test_phone_polls_only_the_tiles_in_view(server: LivecamServer, new_page: Any):
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    log_in(page, server)
+    wait_until(lambda: _frames(page)["cam01"] >= 3, what="the first tile to update")
+    assert _frames(page)["cam12"] == 0, "a tile far below the screen was fetched"
+    page.locator("#camera-cam12").scroll_into_view_if_needed()
+    wait_until(lambda: _frames(page)["cam12"] >= 3, what="the last tile once scrolled to")

@@ -1,0 +1,120 @@
+"""Debian's Chromium driven by Playwright: launch options and page helpers for browser tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from tests.support.server import ADMIN_PASSWORD, LivecamServer
+
+CHROMIUM = os.environ.get("LIVECAM_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def missing_chromium() -> str | None:
+    """Return why Chromium cannot run here, or None when it can."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        return (
+            f"the browser tests need Chromium at {CHROMIUM} (Debian's 'chromium' package): "
+            "run `make browser` (installs it when run as root) or `sudo apt-get install chromium`, "
+            "or point LIVECAM_CHROMIUM at a Chromium binary"
+        )
+    return None
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Yield a Playwright Browser: Debian's Chromium, headless, with a fresh user-data dir."""
+    from playwright.sync_api import sync_playwright
+
+    problem = missing_chromium()
+    if problem:
+        raise RuntimeError(problem)
+    with sync_playwright() as playwright:
+        # launch() gives every run a fresh temporary user-data dir (it refuses --user-data-dir),
+        # so no cache, cookie or permission survives from an earlier run.
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def log_in(page: Any, server: LivecamServer, username: str = "admin") -> None:
+    """Log in through the login form and land on the dashboard."""
+    page.goto(server.url("/login/"))
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(ADMIN_PASSWORD)
+    page.locator("form.stack button[type=submit]").click()
+    # Not "load": a page whose pictures are endless MJPEG streams may never finish loading.
+    page.wait_for_url(server.url("/"), wait_until="domcontentloaded")
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 10, what: str = "condition") -> Any:
+    """Poll `predicate` (a state outside the page, e.g. the server's API) until it is truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)  # the server offers no event for this: poll gently
+
+
+def picture(page: Any, camera_id: str) -> bytes:
+    """Return a PNG screenshot of a camera's picture on the page."""
+    shot: bytes = page.locator(f"#camera-{camera_id} .view img").screenshot()
+    return shot
+
+
+def pixels_differ(first: bytes, second: bytes) -> bool:
+    """Return True when two PNG screenshots differ in at least one pixel."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    a = Image.open(io.BytesIO(first)).convert("RGB")
+    b = Image.open(io.BytesIO(second)).convert("RGB")
+    return a.size != b.size or ImageChops.difference(a, b).getbbox() is not None
+
+
+PICTURE_SHOWN = """id => {
+  const img = document.querySelector('#camera-' + id + ' .view img');
+  return img.hasAttribute('src') && img.complete && img.naturalWidth > 0;
+}"""
+PICTURE_CLEARED = (
+    "id => !document.querySelector('#camera-' + id + ' .view img').hasAttribute('src')"
+)
+
+
+def camera_state(server: LivecamServer, camera_id: str) -> dict[str, Any]:
+    """Return the camera's JSON state from the server's API."""
+    with server.api() as client:
+        response = client.get(f"/api/cameras/{camera_id}")
+        assert response.status_code == 200, response.text
+        state: dict[str, Any] = response.json()
+        return state
+
+
+def switch(server: LivecamServer, camera_id: str, on: bool) -> dict[str, Any]:
+    """Switch a camera through the API and return its state."""
+    with server.api() as client:
+        response = client.post(f"/api/cameras/{camera_id}/{'on' if on else 'off'}")
+        assert response.status_code == 200, response.text
+        state: dict[str, Any] = response.json()
+        return state
