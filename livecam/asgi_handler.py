@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
 from typing import Any
 
 from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpResponseBase, StreamingHttpResponse
+
+from livecam.watchdog import SendGuard, SendWatchdog
 
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 
@@ -26,8 +29,11 @@ class LivecamASGIHandler(ASGIHandler):
     Django's own loop passes every part through three more async generators, a bytes
     conversion and a chunking step: a fifth of the CPU per part with hundreds of viewers.
     Parts are already bytes of a bounded size, so none of that is needed here. Everything
-    else (middleware, headers, cookies, closing) stays Django's.
+    else (middleware, headers, cookies, closing) stays Django's. The send watchdog, when
+    set, sees each send through a stamp on the stream's `SendGuard`.
     """
+
+    watchdog: SendWatchdog | None = None
 
     async def send_response(self, response: HttpResponseBase, send: Send) -> None:
         """Send a response; parts of a `PartsResponse` go out one message each."""
@@ -44,10 +50,19 @@ class LivecamASGIHandler(ASGIHandler):
                 "headers": _headers(response),
             }
         )
-        async with aclosing(parts):
-            async for part in parts:
-                await send({"type": "http.response.body", "body": part, "more_body": True})
-        await send({"type": "http.response.body"})
+        watchdog = self.watchdog
+        guard = watchdog.register(send) if watchdog is not None else SendGuard(send, None)
+        clock = asyncio.get_running_loop().time
+        try:
+            async with aclosing(parts):
+                async for part in parts:
+                    guard.started = clock()
+                    await send({"type": "http.response.body", "body": part, "more_body": True})
+                    guard.started = 0.0
+            await send({"type": "http.response.body"})
+        finally:
+            if watchdog is not None:
+                watchdog.unregister(guard)
 
 
 def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from livecam import conf
+from livecam.asgi_handler import LivecamASGIHandler
 from livecam.bus import get_bus
 from livecam.capture.supervisor import CaptureSupervisor
 from livecam.watchdog import SendWatchdog
@@ -19,7 +20,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-_STREAM_SUFFIXES = (".mjpg", "/api/events")
+_EVENT_PATHS = ("/api/events",)
 
 
 class LivecamApp:
@@ -34,13 +35,15 @@ class LivecamApp:
         self.watchdog = SendWatchdog(
             float(conf.get("SEND_TIMEOUT")), closing=lambda: get_bus().hub.closed
         )
+        if isinstance(django_app, LivecamASGIHandler):
+            django_app.watchdog = self.watchdog  # MJPEG streams stamp their own sends
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Dispatch one ASGI connection."""
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
-        if scope["type"] == "http" and scope["path"].endswith(_STREAM_SUFFIXES):
+        if scope["type"] == "http" and scope["path"].endswith(_EVENT_PATHS):
             send = self.watchdog.wrap(send)
         await self.django_app(scope, receive, send)
 
