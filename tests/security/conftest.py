@@ -7,6 +7,7 @@ import json
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -106,15 +107,26 @@ def make_world(server: LivecamServer) -> World:
     return World(server, data["tokens"], data["shares"])
 
 
-@pytest.fixture(scope="package")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """A secured server shared by the security tests (fast re-checks, a small stream cap)."""
-    server = LivecamServer(
-        tmp_path_factory.mktemp("secure"),
-        settings={"ACCESS_RECHECK": 0.5, "MAX_STREAMS_PER_USER": 4},
-    )
+@contextlib.contextmanager
+def running_world(data_dir: Path) -> Iterator[World]:
+    """Start a secured server (fast re-checks, a small stream cap), populate it, stop it."""
+    server = LivecamServer(data_dir, settings={"ACCESS_RECHECK": 0.5, "MAX_STREAMS_PER_USER": 4})
     server.start("--demo")
     try:
         yield make_world(server)
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="package")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A secured server shared by the security tests (they may add cameras and users)."""
+    with running_world(tmp_path_factory.mktemp("secure")) as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+def pristine_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A secured server of one module, holding exactly the world's cameras and users."""
+    with running_world(tmp_path_factory.mktemp("pristine")) as instance:
+        yield instance

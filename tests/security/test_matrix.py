@@ -172,7 +172,8 @@ GLOBAL_ROUTES = {
 
 
 @pytest.mark.parametrize("who", CALLERS, ids=[who.name for who in CALLERS])
-def test_authorization_matrix(world: World, who: Who):
+def test_authorization_matrix(pristine_world: World, who: Who):
+    world = pristine_world
     problems: list[str] = []
     answers: list[tuple[str, Answer]] = []
     with _client(world, who) as client:
