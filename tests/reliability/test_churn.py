@@ -78,4 +78,6 @@ def test_connect_disconnect_churn_leaks_nothing(fresh_server: LivecamServer):
     xs = [float(done) for done, _ in samples[1:]]
     rss = [float(figures["rss_kib"]) for _, figures in samples[1:]]
     per_1000 = slope(xs, rss) * 1000
-    assert per_1000 < 512, f"RSS grows by {per_1000:.0f} KiB per 1000 viewers: {rss}"
+    # A leaked frame, task or buffer per viewer is >= 15 KiB each: 15 MiB per 1000. Allocator
+    # noise on a loaded machine stays well under 2 MiB.
+    assert per_1000 < 2048, f"RSS grows by {per_1000:.0f} KiB per 1000 viewers: {rss}"
