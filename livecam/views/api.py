@@ -12,6 +12,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from livecam import __version__, control
 from livecam.views import events as events_view
 from livecam.views.access import get_visible_camera, may_switch, visible_cameras
+from livecam.views.media_api import install_error_handler as install_media_errors
 from livecam.views.media_api import router as media_router
 
 
@@ -121,6 +122,7 @@ async def switch_off(request: HttpRequest, camera_id: str) -> dict[str, Any]:
 
 
 api.add_router("/cameras", media_router)  # events, recordings, Record/Stop, motion settings
+install_media_errors(api)  # invalid input: 400 with a reason (only those routes take any)
 
 
 @api.get(

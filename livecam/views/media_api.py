@@ -6,9 +6,10 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router, Schema
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as InputError
 
 from livecam.bus import ControlMessage, get_bus
 from livecam.motion.models import MotionEvent, MotionSettings
@@ -59,11 +60,9 @@ class RecordingStateOut(Schema):
     writing: bool
 
 
-class Page(Schema):
-    """Paging: newest first, ``before`` an id to see older ones."""
-
-    limit: int = Field(100, ge=1, le=500)
-    before: int | None = Field(None, ge=1)
+def _page(limit: int | None, before: int | None) -> tuple[int, int | None]:
+    """Return (limit clamped to 1-500, default 100; before) for newest-first paging."""
+    return min(max(limit if limit is not None else 100, 1), 500), before
 
 
 class MotionSettingsIo(Schema):
@@ -83,13 +82,26 @@ class MotionSettingsIo(Schema):
     max_count: int | None = None
 
 
-class ErrorOut(Schema):
+class MediaErrorOut(Schema):
     """An error with a human-readable reason."""
 
     detail: str
 
 
 _FIELDS = list(MotionSettingsIo.model_fields)
+
+
+def install_error_handler(api: NinjaAPI) -> None:
+    """Answer invalid input (wrong types, a missing body) with 400 and a readable reason."""
+
+    def invalid(request: HttpRequest, exc: Any) -> HttpResponse:
+        reasons = "; ".join(
+            f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
+            for error in exc.errors
+        )
+        return api.create_response(request, {"detail": f"invalid request: {reasons}"}, status=400)
+
+    api.add_exception_handler(InputError, invalid)
 
 
 async def may(request: HttpRequest, permission: str) -> bool:
@@ -103,32 +115,43 @@ async def _require(request: HttpRequest, permission: str, what: str) -> None:
         raise HttpError(403, f"you may not {what}")
 
 
-@router.get("/{camera_id}/events", response={200: list[EventOut], 404: ErrorOut})
+@router.get(
+    "/{camera_id}/events",
+    response={200: list[EventOut], 400: MediaErrorOut, 401: MediaErrorOut, 404: MediaErrorOut},
+)
 async def list_events(
-    request: HttpRequest, camera_id: str, page: Query[Page]
+    request: HttpRequest, camera_id: str, limit: int | None = None, before: int | None = None
 ) -> list[dict[str, Any]]:
-    """Return a camera's motion events, newest first."""
+    """Return a camera's motion events, newest first (``limit`` 1-500, ``before`` an id)."""
+    count, older = _page(limit, before)
     camera = await get_visible_camera(request, camera_id)
     events = MotionEvent.objects.filter(camera_id=camera.id)
-    if page.before is not None:
-        events = events.filter(id__lt=page.before)
-    return [event_json(e) async for e in events.order_by("-started_at", "-id")[: page.limit]]
+    if older is not None:
+        events = events.filter(id__lt=older)
+    return [event_json(e) async for e in events.order_by("-started_at", "-id")[:count]]
 
 
-@router.get("/{camera_id}/recordings", response={200: list[RecordingOut], 404: ErrorOut})
+@router.get(
+    "/{camera_id}/recordings",
+    response={200: list[RecordingOut], 400: MediaErrorOut, 401: MediaErrorOut, 404: MediaErrorOut},
+)
 async def list_recordings(
-    request: HttpRequest, camera_id: str, page: Query[Page]
+    request: HttpRequest, camera_id: str, limit: int | None = None, before: int | None = None
 ) -> list[dict[str, Any]]:
-    """Return a camera's recordings, newest first."""
+    """Return a camera's recordings, newest first (``limit`` 1-500, ``before`` an id)."""
+    count, older = _page(limit, before)
     camera = await get_visible_camera(request, camera_id)
     recordings = Recording.objects.filter(camera_id=camera.id)
-    if page.before is not None:
-        recordings = recordings.filter(id__lt=page.before)
-    rows = recordings.order_by("-started_at", "-id")[: page.limit]
+    if older is not None:
+        recordings = recordings.filter(id__lt=older)
+    rows = recordings.order_by("-started_at", "-id")[:count]
     return [recording_json(r) async for r in rows]
 
 
-@router.get("/{camera_id}/recording", response={200: RecordingStateOut, 404: ErrorOut})
+@router.get(
+    "/{camera_id}/recording",
+    response={200: RecordingStateOut, 401: MediaErrorOut, 404: MediaErrorOut},
+)
 async def get_recording_state(request: HttpRequest, camera_id: str) -> dict[str, Any]:
     """Return whether Record is on."""
     camera = await get_visible_camera(request, camera_id)
@@ -144,7 +167,7 @@ async def _record(request: HttpRequest, camera_id: str, on: bool) -> dict[str, A
 
 @router.post(
     "/{camera_id}/recordings/start",
-    response={200: RecordingStateOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: RecordingStateOut, 401: MediaErrorOut, 403: MediaErrorOut, 404: MediaErrorOut},
     summary="Record (operators)",
 )
 async def start_recording(request: HttpRequest, camera_id: str) -> dict[str, Any]:
@@ -154,7 +177,7 @@ async def start_recording(request: HttpRequest, camera_id: str) -> dict[str, Any
 
 @router.post(
     "/{camera_id}/recordings/stop",
-    response={200: RecordingStateOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: RecordingStateOut, 401: MediaErrorOut, 403: MediaErrorOut, 404: MediaErrorOut},
     summary="Stop recording (operators)",
 )
 async def stop_recording(request: HttpRequest, camera_id: str) -> dict[str, Any]:
@@ -164,16 +187,24 @@ async def stop_recording(request: HttpRequest, camera_id: str) -> dict[str, Any]
 
 @router.delete(
     "/{camera_id}/recordings/{recording_id}",
-    response={204: None, 403: ErrorOut, 404: ErrorOut},
+    response={
+        204: None,
+        401: MediaErrorOut,
+        403: MediaErrorOut,
+        404: MediaErrorOut,
+        409: MediaErrorOut,
+    },
     summary="Delete a recording (admins)",
 )
 async def delete_recording(
-    request: HttpRequest, camera_id: str, recording_id: int
+    request: HttpRequest, camera_id: str, recording_id: str
 ) -> tuple[int, None]:
     """Delete a finished recording and its file."""
     camera = await get_visible_camera(request, camera_id)
     await _require(request, ADMIN_PERMISSION, "delete recordings")
-    row = await Recording.objects.filter(camera_id=camera.id, pk=recording_id).afirst()
+    if not recording_id.isdigit() or len(recording_id) > 18:
+        raise Http404("no such recording")
+    row = await Recording.objects.filter(camera_id=camera.id, pk=int(recording_id)).afirst()
     if row is None:
         raise Http404("no such recording")
     if row.state == "recording":
@@ -182,7 +213,9 @@ async def delete_recording(
     return 204, None
 
 
-@router.get("/{camera_id}/motion", response={200: MotionSettingsIo, 404: ErrorOut})
+@router.get(
+    "/{camera_id}/motion", response={200: MotionSettingsIo, 401: MediaErrorOut, 404: MediaErrorOut}
+)
 async def get_motion_settings(request: HttpRequest, camera_id: str) -> dict[str, Any]:
     """Return a camera's motion, recording and retention settings."""
     camera = await get_visible_camera(request, camera_id)
@@ -196,7 +229,14 @@ async def get_motion_settings(request: HttpRequest, camera_id: str) -> dict[str,
 
 @router.patch(
     "/{camera_id}/motion",
-    response={200: MotionSettingsIo, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={
+        200: MotionSettingsIo,
+        400: MediaErrorOut,
+        401: MediaErrorOut,
+        403: MediaErrorOut,
+        404: MediaErrorOut,
+        422: MediaErrorOut,
+    },
     summary="Change motion settings (admins)",
 )
 async def patch_motion_settings(
