@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from livecam.expiry import parse_expiry
 from tests.security.conftest import World
 
+# Each CLI call starts Django anew: on a loaded 2-core machine that takes seconds.
+pytestmark = pytest.mark.timeout(180)
+
 
 def test_user_add_list_set_role_disable_enable(world: World):
     added = world.server.cli("user", "add", "cli-user", "--role", "operator").stdout

@@ -11,9 +11,13 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.security.conftest import World
 from tests.support.server import ROOT, LivecamServer
+
+# Each CLI call starts Django anew: on a loaded 2-core machine that takes seconds.
+pytestmark = pytest.mark.timeout(180)
 
 
 def _readme_production_env() -> dict[str, str]:

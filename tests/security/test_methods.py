@@ -11,6 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.conftest import World
 
+# Each CLI call starts Django anew: on a loaded 2-core machine that takes seconds.
+pytestmark = pytest.mark.timeout(180)
+
 # Bookkeeping that a read may legitimately write: sessions, login-attempt records, and when a
 # token was last used. Everything else in the database must stay byte-for-byte the same.
 _IGNORED_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog"}

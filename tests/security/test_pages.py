@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
 from tests.security.conftest import World
+
+# Each CLI call starts Django anew: on a loaded 2-core machine that takes seconds.
+pytestmark = pytest.mark.timeout(180)
 
 
 def _form(client: httpx.Client, **fields: str | list[str]) -> dict[str, str | list[str]]:

@@ -7,9 +7,13 @@ import time
 from collections.abc import Iterator
 
 import httpx
+import pytest
 
 from tests.security.conftest import PASSWORD, World
 from tests.support.mjpeg import StreamReader
+
+# Each CLI call starts Django anew: on a loaded 2-core machine that takes seconds.
+pytestmark = pytest.mark.timeout(180)
 
 # ACCESS_RECHECK is 0.5 s on this server; a revoked stream must end well within this.
 END_WITHIN = 8.0
