@@ -82,17 +82,17 @@ class MotionSettingsIo(Schema):
     """A camera's motion, recording and retention settings (PATCH: send only what changes)."""
 
     motion: bool | None = None
-    analysis_fps: float | None = Field(None, ge=0.5, le=30)
-    threshold: int | None = Field(None, ge=1, le=255)
-    min_area: float | None = Field(None, ge=0.01, le=100)
+    analysis_fps: float | None = Field(None, strict=True, ge=0.5, le=30)
+    threshold: int | None = Field(None, strict=True, ge=1, le=255)
+    min_area: float | None = Field(None, strict=True, ge=0.01, le=100)
     mask: str | None = Field(None, max_length=500, pattern=_MASK)
     overlay: bool | None = None
     webhook_url: str | None = Field(None, max_length=500, pattern=_URL)
     record_on_motion: bool | None = None
-    pre_seconds: float | None = Field(None, ge=0, le=30)
-    post_seconds: float | None = Field(None, ge=0, le=300)
-    max_age_days: float | None = Field(None, ge=0, le=3650)
-    max_count: int | None = Field(None, ge=0, le=1_000_000)
+    pre_seconds: float | None = Field(None, strict=True, ge=0, le=30)
+    post_seconds: float | None = Field(None, strict=True, ge=0, le=300)
+    max_age_days: float | None = Field(None, strict=True, ge=0, le=3650)
+    max_count: int | None = Field(None, strict=True, ge=0, le=1_000_000)
 
 
 class MediaErrorOut(Schema):
