@@ -7,7 +7,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Router, Schema
+from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as InputError
 
@@ -35,6 +35,19 @@ class EventOut(Schema):
     duration: float | None
     peak_area: float
     snapshot_url: str | None
+
+
+_NUMBER = r"[0-9]{1,2}(?:\.[0-9]{1,2})?"
+_RECT = rf"{_NUMBER},{_NUMBER},[1-9][0-9]?,[1-9][0-9]?"
+_MASK = rf"^(?:{_RECT})?(?:;{_RECT}){{0,8}}$"
+"""Documented forms (the server also checks them): rectangles in percent, an http(s) URL."""
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?"
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_HOST = rf"(?:{_LABEL}(?:\.{_LABEL}){{0,3}}\.[a-z]{{2,10}}|localhost|{_OCTET}(?:\.{_OCTET}){{3}})"
+_URL = (
+    rf"^(?:https?://{_HOST}(?::[1-9][0-9]{{1,4}})?(?:/[A-Za-z0-9_~.-]{{0,50}}){{0,5}}"
+    r"(?:\?[A-Za-z0-9_~=&.-]{0,200})?)?$"
+)
 
 
 class RecordingOut(Schema):
@@ -69,17 +82,17 @@ class MotionSettingsIo(Schema):
     """A camera's motion, recording and retention settings (PATCH: send only what changes)."""
 
     motion: bool | None = None
-    analysis_fps: float | None = None
-    threshold: int | None = None
-    min_area: float | None = None
-    mask: str | None = None
+    analysis_fps: float | None = Field(None, strict=True, ge=0.5, le=30)
+    threshold: int | None = Field(None, strict=True, ge=1, le=255)
+    min_area: float | None = Field(None, strict=True, ge=0.01, le=100)
+    mask: str | None = Field(None, max_length=500, pattern=_MASK)
     overlay: bool | None = None
-    webhook_url: str | None = None
+    webhook_url: str | None = Field(None, max_length=500, pattern=_URL)
     record_on_motion: bool | None = None
-    pre_seconds: float | None = None
-    post_seconds: float | None = None
-    max_age_days: float | None = None
-    max_count: int | None = None
+    pre_seconds: float | None = Field(None, strict=True, ge=0, le=30)
+    post_seconds: float | None = Field(None, strict=True, ge=0, le=300)
+    max_age_days: float | None = Field(None, strict=True, ge=0, le=3650)
+    max_count: int | None = Field(None, strict=True, ge=0, le=1_000_000)
 
 
 class MediaErrorOut(Schema):
@@ -245,6 +258,8 @@ async def patch_motion_settings(
     """Change some settings; capture applies them within a moment, without reopening."""
     camera = await get_visible_camera(request, camera_id)
     await _require(request, ADMIN_PERMISSION, "change motion settings")
+    if not request.body.lstrip().startswith(b"{"):
+        raise HttpError(400, "the body is a JSON object of the settings to change")
     settings, _ = await MotionSettings.objects.aget_or_create(camera_id=camera.id)
     for name, value in changes.model_dump(exclude_none=True).items():
         setattr(settings, name, value)
