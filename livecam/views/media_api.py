@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as InputError
+from pydantic import BeforeValidator
 
 from livecam.bus import ControlMessage, get_bus
 from livecam.motion.models import MotionEvent, MotionSettings
@@ -78,21 +79,41 @@ def _page(limit: int | None, before: int | None) -> tuple[int, int | None]:
     return min(max(limit if limit is not None else 100, 1), 500), before
 
 
+def _whole_number(value: object) -> object:
+    """Accept a JSON integer, also written as 25.0 (JSON Schema's integer); never a boolean."""
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not a boolean")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Integers that take 25 and 25.0 but neither 25.5, "25" nor true.
+Threshold = Annotated[int, Field(ge=1, le=255), BeforeValidator(_whole_number)]
+MaxCount = Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(_whole_number)]
+
+
 class MotionSettingsIo(Schema):
     """A camera's motion, recording and retention settings (PATCH: send only what changes)."""
 
-    motion: bool | None = None
+    motion: bool | None = Field(None, strict=True)
     analysis_fps: float | None = Field(None, strict=True, ge=0.5, le=30)
-    threshold: int | None = Field(None, strict=True, ge=1, le=255)
+    threshold: Threshold | None = None
     min_area: float | None = Field(None, strict=True, ge=0.01, le=100)
     mask: str | None = Field(None, max_length=500, pattern=_MASK)
-    overlay: bool | None = None
+    overlay: bool | None = Field(None, strict=True)
     webhook_url: str | None = Field(None, max_length=500, pattern=_URL)
-    record_on_motion: bool | None = None
+    record_on_motion: bool | None = Field(None, strict=True)
     pre_seconds: float | None = Field(None, strict=True, ge=0, le=30)
     post_seconds: float | None = Field(None, strict=True, ge=0, le=300)
     max_age_days: float | None = Field(None, strict=True, ge=0, le=3650)
-    max_count: int | None = Field(None, strict=True, ge=0, le=1_000_000)
+    max_count: MaxCount | None = None
+
+
+class MotionSettingsOut(MotionSettingsIo):
+    """The settings as answered: the webhook URL is "(set)" for callers who are not admins."""
+
+    webhook_url: str | None = None
 
 
 class MediaErrorOut(Schema):
@@ -227,7 +248,7 @@ async def delete_recording(
 
 
 @router.get(
-    "/{camera_id}/motion", response={200: MotionSettingsIo, 401: MediaErrorOut, 404: MediaErrorOut}
+    "/{camera_id}/motion", response={200: MotionSettingsOut, 401: MediaErrorOut, 404: MediaErrorOut}
 )
 async def get_motion_settings(request: HttpRequest, camera_id: str) -> dict[str, Any]:
     """Return a camera's motion, recording and retention settings."""
@@ -243,7 +264,7 @@ async def get_motion_settings(request: HttpRequest, camera_id: str) -> dict[str,
 @router.patch(
     "/{camera_id}/motion",
     response={
-        200: MotionSettingsIo,
+        200: MotionSettingsOut,
         400: MediaErrorOut,
         401: MediaErrorOut,
         403: MediaErrorOut,

@@ -16,7 +16,9 @@ import pytest
 from tests.support.server import LivecamServer
 
 PASSWORD = "Matrix-Password-42"
-HIDDEN = "a-hidden"  # sorts before "demo": in an event burst it would come first
+HIDDEN = (
+    "a-secretcam"  # sorts before "demo" (an event burst would show it first); no markup contains it
+)
 HIDDEN_LABEL = "Hidden Lab Zx9"
 SPARE = "m-spare"
 

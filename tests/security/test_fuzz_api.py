@@ -70,8 +70,13 @@ def test_api_fuzzing_finds_no_failure(fresh_server: LivecamServer, tmp_path: Pat
     assert run["returncode"] == 0, summary
     if role == "admin":
         assert "No issues found" in run["output"], summary
-    else:  # the viewer's ON/OFF calls all answer 403, which schemathesis notes as a warning
-        assert "Authentication failed: 2 operations returned only 401/403" in summary, summary
+    else:
+        # A viewer's state changes all answer 403, which schemathesis notes as a warning: ON,
+        # OFF, record start and stop, deleting a recording and changing motion settings.
+        refused = re.search(
+            r"Authentication failed: (\d+) operations returned only 401/403", summary
+        )
+        assert refused and int(refused.group(1)) in (5, 6), summary
     assert int(counts.group(1)) >= 100 and counts.group(1) == counts.group(2), summary
     with fresh_server.api() as client:  # and the server is still well
         assert client.get("/api/cameras/demo").status_code == 200

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.security.conftest import World
+from tests.security.conftest import HIDDEN, World
 
 # Each CLI call starts Django anew: on a loaded 2-core machine that takes seconds.
 pytestmark = pytest.mark.timeout(180)
@@ -40,7 +40,7 @@ def _object_id(name: str) -> str:
     if "livecam_camera" in name:
         return "demo"
     if "livecam_cameraaccess" in name:
-        return "a-hidden"
+        return HIDDEN
     return "1"
 
 
