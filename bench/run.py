@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -34,17 +35,29 @@ def sweep(
     to within 5 %. A failed run is repeated once, so one disturbed window on a shared machine
     does not decide the capacity.
     """
+    rows: list[dict[str, Any]] = []
     server = make()
     server.start()
-    rows: list[dict[str, Any]] = []
+
+    def fresh_server() -> Server:
+        # An overloaded server may not recover (sockets with full buffers linger), so every
+        # run after a failure starts from a fresh process.
+        nonlocal server
+        server.stop()
+        server = make()
+        server.start()
+        time.sleep(1)
+        return server
 
     def measure(n: int) -> bool:
         row = {"viewers": n, **run_viewers(server, n, window=window)}
         if not row["passed"]:
             _log(label, row)
-            row = {"viewers": n, **run_viewers(server, n, window=window), "retried": True}
+            row = {"viewers": n, **run_viewers(fresh_server(), n, window=window), "retried": True}
         rows.append(row)
         _log(label, row)
+        if not row["passed"]:
+            fresh_server()
         return bool(row["passed"])
 
     try:
@@ -97,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a few viewers, a few seconds")
     parser.add_argument("--no-report", action="store_true", help="print JSON, write nothing")
     args = parser.parse_args(argv)
+    # Servers run in their own sessions: a SIGTERM must unwind through the `finally` blocks
+    # that stop them, or they would keep loading the machine after the benchmark is gone.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     build_loadgen()
     started = time.time()
     results: dict[str, Any] = {}
