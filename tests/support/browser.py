@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import statistics
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from playwright.sync_api import expect
 
 from tests.support.server import ADMIN_PASSWORD, LivecamServer
 
@@ -118,3 +121,30 @@ def switch(server: LivecamServer, camera_id: str, on: bool) -> dict[str, Any]:
         assert response.status_code == 200, response.text
         state: dict[str, Any] = response.json()
         return state
+
+
+def api_to_page_delays(
+    server: LivecamServer, card: Any, camera_id: str, toggles: int, label: str
+) -> list[float]:
+    """Switch a camera through the API `toggles` times; return seconds from answer to page.
+
+    Measured from the server's answer: the request itself (a database write) can take a
+    second or more on a loaded machine, which says nothing about the page. The figures from
+    the request are printed (and go in the report).
+    """
+    from_request, from_answer = [], []
+    for index in range(toggles):
+        on = index % 2 == 1
+        started = time.time()
+        switch(server, camera_id, on)
+        answered = time.time()
+        expect(card).to_have_attribute("data-enabled", "true" if on else "false", timeout=5000)
+        shown = int(card.get_attribute("data-changed-at")) / 1000
+        from_request.append(shown - started)
+        from_answer.append(shown - answered)
+    print(
+        f"API → {label}: median {statistics.median(from_request) * 1000:.0f} ms, max "
+        f"{max(from_request) * 1000:.0f} ms after the request; at most "
+        f"{max(from_answer) * 1000:.0f} ms after the API answered"
+    )
+    return from_answer
