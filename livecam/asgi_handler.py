@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpResponseBase, StreamingHttpResponse
@@ -15,10 +15,39 @@ from livecam.watchdog import SendGuard, SendWatchdog
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 
-class PartsResponse(StreamingHttpResponse):
-    """A stream of ready-made multipart parts (bytes), sent as they are."""
+class PartSource(Protocol):
+    """A stream the send loop can drive directly (see `livecam.streaming.ViewerStream`)."""
 
-    def __init__(self, parts: AsyncGenerator[bytes, None], **kwargs: Any) -> None:
+    def start(self) -> bytes:
+        """Return the first bytes."""
+
+    def next_part(self) -> bytes | None:
+        """Return the next part, or None when the loop must await `wait`."""
+
+    async def wait(self) -> bool:
+        """Wait for the next change; False ends the stream."""
+
+    def close(self) -> None:
+        """Release the stream."""
+
+    def parts(self) -> AsyncGenerator[bytes, None]:
+        """Return the same stream as an async generator."""
+
+
+class PartsResponse(StreamingHttpResponse):
+    """A stream of ready-made multipart parts (bytes), sent as they are.
+
+    Give it an async generator of parts, or a `PartSource`, which the handler drives
+    without any generator in between.
+    """
+
+    def __init__(self, parts: AsyncGenerator[bytes, None] | PartSource, **kwargs: Any) -> None:
+        self.source: PartSource | None = None
+        if not isinstance(parts, AsyncGenerator):
+            self.source = parts
+            # Django's own iteration (a middleware replacing the content) gets a generator;
+            # an unstarted one costs nothing when the direct loop is used instead.
+            parts = parts.parts()
         super().__init__(parts, **kwargs)
         self.parts = parts
 
@@ -54,15 +83,37 @@ class LivecamASGIHandler(ASGIHandler):
         guard = watchdog.register(send) if watchdog is not None else SendGuard(send, None)
         clock = asyncio.get_running_loop().time
         try:
-            async with aclosing(parts):
-                async for part in parts:
-                    guard.started = clock()
-                    await send({"type": "http.response.body", "body": part, "more_body": True})
-                    guard.started = 0.0
+            if response.source is not None:
+                await _send_source(response.source, send, guard, clock)
+            else:
+                async with aclosing(parts):
+                    async for part in parts:
+                        guard.started = clock()
+                        await send({"type": "http.response.body", "body": part, "more_body": True})
+                        guard.started = 0.0
             await send({"type": "http.response.body"})
         finally:
             if watchdog is not None:
                 watchdog.unregister(guard)
+
+
+async def _send_source(
+    source: PartSource, send: Send, guard: SendGuard, clock: Callable[[], float]
+) -> None:
+    """Send a `PartSource` until it ends; release it however the loop ends."""
+    try:
+        part: bytes | None = source.start()
+        while True:
+            if part is None:
+                if not await source.wait():
+                    return
+            else:
+                guard.started = clock()
+                await send({"type": "http.response.body", "body": part, "more_body": True})
+                guard.started = 0.0
+            part = source.next_part()
+    finally:
+        source.close()
 
 
 def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:

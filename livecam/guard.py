@@ -100,26 +100,59 @@ def stream_cap() -> int:
     return int(conf.get("MAX_STREAMS_PER_USER"))
 
 
+class StreamAccess:
+    """One open stream's caller: counted toward its cap, re-checked every ACCESS_RECHECK s.
+
+    Answers are shared by every stream with the same `check_key` (principal and camera);
+    `key` is what the per-user cap counts (a user, a share link).
+    """
+
+    def __init__(self, *, key: Hashable, check_key: Hashable, check: Check) -> None:
+        self.key = key
+        self.check_key = check_key
+        self.check = check
+        self.interval = float(conf.get("ACCESS_RECHECK"))
+        self._counted = False
+
+    def start(self) -> None:
+        """Count the stream toward its caller's cap."""
+        if not self._counted:
+            STREAMS.add(self.key)
+            self._counted = True
+
+    async def still_allowed(self) -> bool:
+        """Return whether the caller may still watch (a shared, cached answer)."""
+        if await RECHECKS.allowed(self.check_key, self.check, self.interval / 2):
+            return True
+        logger.info("closing a stream: access was revoked")
+        return False
+
+    def stop(self) -> None:
+        """Count the stream out."""
+        if self._counted:
+            STREAMS.remove(self.key)
+            self._counted = False
+
+
 async def guarded(
     parts: AsyncIterator[bytes], *, key: Hashable, check_key: Hashable, check: Check
 ) -> AsyncGenerator[bytes, None]:
     """Pass parts on while `check` keeps saying yes (asked every ACCESS_RECHECK seconds).
 
-    Answers are shared by every stream with the same `check_key` (principal and camera).
-    The stream counts toward key's cap from its first part until it ends; the wrapped
+    For streams that are generators (`ViewerStream` takes a `StreamAccess` directly). The
+    stream counts toward key's cap from its first part until it ends; the wrapped
     generator is always closed, so its own cleanup (viewer counts) runs.
     """
-    interval = float(conf.get("ACCESS_RECHECK"))
+    access = StreamAccess(key=key, check_key=check_key, check=check)
     async with contextlib.aclosing(cast(AsyncGenerator[bytes, None], parts)):
-        STREAMS.add(key)
+        access.start()
         try:
-            next_check = time.monotonic() + interval
+            next_check = time.monotonic() + access.interval
             async for part in parts:
-                if interval > 0 and time.monotonic() >= next_check:
-                    if not await RECHECKS.allowed(check_key, check, interval / 2):
-                        logger.info("closing a stream: access was revoked")
+                if access.interval > 0 and time.monotonic() >= next_check:
+                    if not await access.still_allowed():
                         return
-                    next_check = time.monotonic() + interval
+                    next_check = time.monotonic() + access.interval
                 yield part
         finally:
-            STREAMS.remove(key)
+            access.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 
 from livecam import placeholder
@@ -35,11 +36,14 @@ class LatestFrameSlot:
         self.stale_after = 3.0
         """Seconds without a new frame after which an online camera shows "NO SIGNAL"."""
         self._received = 0.0
+        self._live_until = -math.inf
+        """Loop time until which the frame here counts as live (-inf: not live at all)."""
 
     @property
     def live(self) -> bool:
         """True when the camera is online and a recent frame is here to show."""
-        return self.frame is not None and self.status.state == "online" and not self.stale
+        # Asked by every viewer for every part: one comparison, the rest is done per frame.
+        return self._loop.time() <= self._live_until
 
     @property
     def stale(self) -> bool:
@@ -51,14 +55,23 @@ class LatestFrameSlot:
         """
         if self.frame is None:
             return False
+        return self._loop.time() - self._received > self._stale_limit()
+
+    def _stale_limit(self) -> float:
         fps = self.status.fps
-        limit = max(self.stale_after, 3.0 / fps) if fps > 0 else self.stale_after
-        return self._loop.time() - self._received > limit
+        return max(self.stale_after, 3.0 / fps) if fps > 0 else self.stale_after
+
+    def _update_live(self) -> None:
+        if self.frame is None or self.status.state != "online":
+            self._live_until = -math.inf
+        else:
+            self._live_until = self._received + self._stale_limit()
 
     def put(self, frame: Frame) -> None:
         """Store a new frame and wake the viewers."""
         self.frame = frame
         self._received = self._loop.time()
+        self._update_live()
         self._wake()
 
     def set_status(self, status: CameraStatus) -> None:
@@ -68,6 +81,7 @@ class LatestFrameSlot:
         self.heard = True
         if status.state in ("off", "idle"):
             self.frame = None  # never show a stale frame of a camera that was switched off
+        self._update_live()
         if changed:
             self._wake()
 
@@ -85,13 +99,17 @@ class LatestFrameSlot:
             self._placeholder = (key, build_part(jpeg, time.time()))
         return self._placeholder[1]
 
-    async def wait(self) -> None:
-        """Wait for the next change (frame, status, close) or the keep-alive tick."""
+    def changed(self) -> asyncio.Future[None]:
+        """Return the future that completes at the next change; shared: never cancel it."""
         waiter = self._waiter
         if waiter is None or waiter.done():
             waiter = self._waiter = self._loop.create_future()
+        return waiter
+
+    async def wait(self) -> None:
+        """Wait for the next change (frame, status, close) or the keep-alive tick."""
         # Shielded: a viewer cancelled while waiting must not cancel the future the others share.
-        await asyncio.shield(waiter)
+        await asyncio.shield(self.changed())
 
     def add_viewer(self) -> None:
         """Count a viewer in; start the keep-alive tick with the first one."""

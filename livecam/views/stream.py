@@ -13,9 +13,9 @@ from livecam.admission import CAPS, RETRY_AFTER
 from livecam.asgi_handler import PartsResponse
 from livecam.bus import get_bus
 from livecam.frames import CONTENT_TYPE
-from livecam.guard import STREAMS, Check, guarded, stream_cap
+from livecam.guard import STREAMS, Check, StreamAccess, stream_cap
 from livecam.models import Camera
-from livecam.streaming import viewer_parts
+from livecam.streaming import ViewerStream
 from livecam.variants import WIDTHS, bucket, scaled
 from livecam.views.access import NOT_FOUND, get_visible_camera, principal
 
@@ -97,16 +97,16 @@ async def serve_stream(
     )
     if refused is not None:
         return _error(503, refused, retry_after=RETRY_AFTER)
-    parts = viewer_parts(
+    viewer = ViewerStream(
         hub,
         camera.id,
         max_fps=max_fps,
         keepalive=conf.get("KEEPALIVE_INTERVAL"),
         width=width,
         on_start=CAPS.claim,
+        access=StreamAccess(key=key, check_key=check_key, check=check),
     )
-    guarded_parts = guarded(parts, key=key, check_key=check_key, check=check)
-    response = PartsResponse(guarded_parts, content_type=CONTENT_TYPE)
+    response = PartsResponse(viewer, content_type=CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each part on at once
     return response
