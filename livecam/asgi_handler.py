@@ -64,6 +64,18 @@ class LivecamASGIHandler(ASGIHandler):
 
     watchdog: SendWatchdog | None = None
 
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Handle a connection; long-lived ones without a thread of their own."""
+        if scope["type"] == "http" and long_lived(scope["path"]):
+            # Django gives every request its own thread for sync code (and so its own
+            # database connection), kept until the response ends: for streams and event
+            # feeds that is one idle thread and one open connection per viewer (300 viewers
+            # would exhaust PostgreSQL's default 100 connections). Their few sync calls run
+            # on asgiref's one shared thread instead.
+            await self.handle(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
     async def send_response(self, response: HttpResponseBase, send: Send) -> None:
         """Send a response; parts of a `PartsResponse` go out one message each."""
         # Only when no middleware replaced the content (e.g. compression) in between.
@@ -114,6 +126,14 @@ async def _send_source(
             part = source.next_part()
     finally:
         source.close()
+
+
+def long_lived(path: str) -> bool:
+    """Return True for the paths whose responses stay open (MJPEG streams, event feeds)."""
+    return path.endswith(_LONG_LIVED)
+
+
+_LONG_LIVED = (".mjpg", "/api/events")
 
 
 def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
