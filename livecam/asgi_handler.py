@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpResponseBase, StreamingHttpResponse
 
+from livecam.chunked import Connection, chunk, direct_connection
 from livecam.watchdog import SendGuard, SendWatchdog
 
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
@@ -113,7 +114,11 @@ async def _send_source(
     source: PartSource, send: Send, guard: SendGuard, clock: Callable[[], float]
 ) -> None:
     """Send a `PartSource` until it ends; release it however the loop ends."""
+    connection = direct_connection(send)
     try:
+        if connection is not None:
+            await _write_source(source, connection, guard, clock)
+            return
         part: bytes | None = source.start()
         while True:
             if part is None:
@@ -126,6 +131,31 @@ async def _send_source(
             part = source.next_part()
     finally:
         source.close()
+
+
+async def _write_source(
+    source: PartSource, connection: Connection, guard: SendGuard, clock: Callable[[], float]
+) -> None:
+    """Write a `PartSource` to uvicorn's transport, each part framed once for all viewers.
+
+    The same steps as uvicorn's ``send`` for a body chunk: wait while the transport is
+    paused (the watchdog sees that wait), stop once the client is gone, write.
+    """
+    flow, write = connection.flow, connection.transport.write
+    part: bytes | None = source.start()
+    while True:
+        if part is None:
+            if not await source.wait():
+                return
+        else:
+            if flow.write_paused and not connection.disconnected:
+                guard.started = clock()
+                await flow.drain()
+                guard.started = 0.0
+            if connection.disconnected:
+                return
+            write(chunk(part))
+        part = source.next_part()
 
 
 def long_lived(path: str) -> bool:

@@ -15,6 +15,6 @@ from livecam.asgi_handler import LivecamASGIHandler  # noqa: E402 (needs the app
 from livecam.lifespan import LivecamApp  # noqa: E402
 
 # Django's get_asgi_application() with a handler that sends MJPEG parts directly.
-application: Any = LivecamApp(LivecamASGIHandler())  # type: ignore[arg-type]
+application: Any = LivecamApp(LivecamASGIHandler())
 
 __all__ = ["application"]
