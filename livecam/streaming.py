@@ -121,7 +121,7 @@ class ViewerStream:
                 return False
             self._check_at = self._clock() + access.interval
             return True
-        await slot.wait()
+        await slot.waiter()
         return not slot.closed
 
     def close(self) -> None:
