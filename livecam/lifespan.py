@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,6 +22,15 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _EVENT_PATHS = ("/api/events",)
+
+GC_THRESHOLDS = (50_000, 20, 10)
+"""Garbage collector thresholds of a serving process (Python's defaults: 700, 10, 10).
+
+Every viewer allocates a little per frame that is freed at once, so with the default 700 a
+young collection ran every frame round (2-4 ms each with 1,000 viewers) and promoted the
+objects alive at that moment, which made a full collection (150-270 ms, five frames lost for
+every viewer) run every few seconds. Measured at 1,100 viewers: fps min 28.8 -> 29.8.
+"""
 
 
 class LivecamApp:
@@ -49,6 +59,10 @@ class LivecamApp:
 
     async def startup(self) -> None:
         """Start the bus, the watchdog and, when capture runs in this process, the capture."""
+        # What startup loaded (Django, the apps, settings) lives as long as the process: keep
+        # it out of every collection, and collect rarely enough that streaming is not paused.
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         bus = get_bus()
         await bus.start()
         self.watchdog.start()
