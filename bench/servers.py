@@ -49,7 +49,7 @@ class Server:
         raise NotImplementedError
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "PYTHONPATH": str(ROOT)}
+        return {**os.environ, "PYTHONPATH": str(ROOT) + os.environ.get("EXTRA_PYTHONPATH", "")}
 
     def prepare(self) -> None:
         """Run before start (create cameras, tokens…)."""
