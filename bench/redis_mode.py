@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         results["single_640"] = sweep(LivecamServer, [3], label="single 640", window=2)
         results["redis-cpu0_640"] = sweep(RedisModeServer, [3], label="redis cpu0", window=2)
     else:
-        ladder, sat = [1, 100, 300], [500, 700, 900, 1100, 1300, 1500]
+        ladder, sat = [1, 100, 300], [500, 700, 900, 1100, 1300, 1500, 1800, 2100]
         results["single_640"] = sweep(LivecamServer, ladder, sat, "single 640")
         results["redis-cpu0_640"] = sweep(RedisModeServer, ladder, sat, "redis cpu0")
         results["redis-cpu01_640"] = sweep(

@@ -120,15 +120,15 @@ def main(argv: list[str] | None = None) -> int:
         results["floor_640"] = sweep(FloorServer, [3], label="floor 640", window=2)
         results["livecam_640"] = sweep(LivecamServer, [3], label="livecam 640", window=2)
     else:
-        ladder, sat = [1, 10, 100, 300, 500], [700, 900, 1100, 1300, 1500]
+        ladder, sat = [1, 10, 100, 300, 500], [900, 1200, 1500, 1800, 2100]
         results["floor_640"] = sweep(FloorServer, ladder, sat, "floor 640")
         results["livecam_640"] = sweep(LivecamServer, ladder, sat, "livecam 640")
         results["seed_640"] = sweep(SeedServer, [1, 5, 10], [20], "seed 640")
         results["floor_720"] = sweep(
-            lambda: FloorServer(1280, 720), [1, 100], [200, 300, 400, 500, 600, 800], "floor 720"
+            lambda: FloorServer(1280, 720), [1, 100], [300, 500, 700, 900], "floor 720"
         )
         results["livecam_720"] = sweep(
-            lambda: LivecamServer(1280, 720), [1, 100], [200, 300, 400, 500, 600, 800], "livecam 720"
+            lambda: LivecamServer(1280, 720), [1, 100], [300, 500, 700, 900], "livecam 720"
         )
         results["off_livecam"] = off_scenario(LivecamServer, "livecam")
         results["off_seed"] = off_scenario(SeedServer, "seed")
