@@ -21,16 +21,19 @@ from livecam.views.access import NOT_FOUND, get_visible_camera, principal
 
 _MAX_FPS = 120.0
 _MAX_WIDTH = 7680
+WIDTH_ERROR = f"width must be a whole number from {WIDTHS[0]} to {_MAX_WIDTH}"
+"""The answer to a bad ``?width=``."""
 
 
-def _error(status: int, detail: str, retry_after: int | None = None) -> JsonResponse:
+def json_error(status: int, detail: str, retry_after: int | None = None) -> JsonResponse:
+    """Return a JSON error answer ``{"detail": ...}``, with ``Retry-After`` when given."""
     response = JsonResponse({"detail": detail}, status=status)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
 
 
-def _positive_number(request: HttpRequest, name: str, upper: float) -> float | None:
+def positive_number(request: HttpRequest, name: str, upper: float) -> float | None:
     """Return the query parameter as a number in (0, upper], 0 when absent, None when bad."""
     raw = request.GET.get(name)
     if raw is None or raw == "":
@@ -42,7 +45,7 @@ def _positive_number(request: HttpRequest, name: str, upper: float) -> float | N
     return value if 0 < value <= upper else None
 
 
-def _width(request: HttpRequest) -> int | None:
+def requested_width(request: HttpRequest) -> int | None:
     """Return the variant width asked for (0 for full size), None when the value is bad."""
     raw = request.GET.get("width")
     if raw is None or raw == "":
@@ -79,24 +82,24 @@ async def serve_stream(
     ``key`` is what the per-user cap counts (a user, a share link); ``check`` is asked every
     ACCESS_RECHECK seconds whether the caller may still watch, and ends the stream if not.
     """
-    max_fps = _positive_number(request, "fps", _MAX_FPS)
+    max_fps = positive_number(request, "fps", _MAX_FPS)
     if max_fps is None:
-        return _error(400, f"fps must be a number above 0 and at most {_MAX_FPS:g}")
-    width = _width(request)
+        return json_error(400, f"fps must be a number above 0 and at most {_MAX_FPS:g}")
+    width = requested_width(request)
     if width is None:
-        return _error(400, f"width must be a whole number from {WIDTHS[0]} to {_MAX_WIDTH}")
+        return json_error(400, WIDTH_ERROR)
     hub = get_bus().hub
     if hub.closed:
-        return _error(503, "server is shutting down", retry_after=5)
+        return json_error(503, "server is shutting down", retry_after=5)
     cap = stream_cap()
     if STREAMS.full(key, cap):
-        return _error(429, f"stream limit reached ({cap} open streams per user)", 10)
+        return json_error(429, f"stream limit reached ({cap} open streams per user)", 10)
     # Checked last: admission reserves a place that the stream claims when it starts.
     refused = CAPS.admit(
         hub, camera.id, int(conf.get("MAX_VIEWERS_PER_CAMERA")), int(conf.get("MAX_VIEWERS"))
     )
     if refused is not None:
-        return _error(503, refused, retry_after=RETRY_AFTER)
+        return json_error(503, refused, retry_after=RETRY_AFTER)
     viewer = ViewerStream(
         hub,
         camera.id,
@@ -119,11 +122,11 @@ async def snapshot(request: HttpRequest, camera_id: str) -> HttpResponse:
 
 async def serve_snapshot(request: HttpRequest, camera: Camera) -> HttpResponse:
     """Answer a snapshot request for a camera the caller may see."""
-    width = _width(request)
+    width = requested_width(request)
     if width is None:
-        return _error(400, f"width must be a whole number from {WIDTHS[0]} to {_MAX_WIDTH}")
+        return json_error(400, WIDTH_ERROR)
     if not camera.enabled:
-        return _error(503, "camera is off", retry_after=5)
+        return json_error(503, "camera is off", retry_after=5)
     hub = get_bus().hub
     slot = hub.slot(camera.id)
     stale_after = conf.get("STALE_AFTER")
@@ -149,7 +152,7 @@ async def serve_snapshot(request: HttpRequest, camera: Camera) -> HttpResponse:
     frame = slot.frame
     if not fresh() or frame is None:
         reason = slot.status.error or f"camera is {slot.status.state}"
-        return _error(503, f"no frame available: {reason}", retry_after=2)
+        return json_error(503, f"no frame available: {reason}", retry_after=2)
     if width and width < frame.width:
         if hub.variants is not None:
             frame = await hub.variants.still(frame, width)
