@@ -121,6 +121,15 @@ async def visible_camera(principal: Principal | None, camera_id: str) -> Camera 
     return await (await camera_queryset(principal)).filter(pk=camera_id).afirst()
 
 
+async def visible_among(principal: Principal | None, camera_ids: list[str]) -> list[str]:
+    """Return those of camera_ids this principal may see, in the order given."""
+    if not camera_ids:
+        return []
+    cameras = (await camera_queryset(principal)).filter(pk__in=camera_ids)
+    found = {pk async for pk in cameras.values_list("pk", flat=True)}
+    return [camera_id for camera_id in camera_ids if camera_id in found]
+
+
 async def may_switch(principal: Principal | None) -> bool:
     """Return True when the principal may switch (visible) cameras ON and OFF."""
     if principal is None or principal.read_only or not principal.user.is_active:
@@ -144,3 +153,12 @@ async def may_still_watch(principal: Principal, camera_id: str) -> bool:
         logger.info("credentials of %s are no longer valid", principal.key[0])
         return False
     return await visible_camera(fresh, camera_id) is not None
+
+
+async def may_still_watch_all(principal: Principal, camera_ids: list[str]) -> bool:
+    """Return True while the principal's credentials are valid and every camera visible."""
+    fresh = await refresh(principal)
+    if fresh is None:
+        logger.info("credentials of %s are no longer valid", principal.key[0])
+        return False
+    return await visible_among(fresh, camera_ids) == camera_ids

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from django.views.i18n import set_language
 
-from livecam.views import health, manage, media, pages, share, stream
+from livecam.views import health, manage, media, pages, share, stream, tiles
 from livecam.views.api import api
 
 app_name = "livecam"
@@ -27,6 +27,7 @@ urlpatterns = [
     path("language", login_not_required(set_language), name="set_language"),
     path("cameras/<slug:camera_id>/stream.mjpg", stream.stream, name="stream"),
     path("cameras/<slug:camera_id>/snapshot.jpg", stream.snapshot, name="snapshot"),
+    path("cameras/tiles.mjpg", tiles.tiles, name="tiles"),
     path("cameras/<slug:camera_id>/share/", manage.shares, name="shares"),
     path(
         "cameras/<slug:camera_id>/share/<int:link_id>/revoke",
