@@ -154,6 +154,7 @@ def _calls(client: httpx.Client, who: Who) -> dict[str, Callable[[str], Answer]]
         "power": lambda c: post_form(f"/cameras/{c}/power"),
         "stream": lambda c: _fetch(client, "GET", f"/cameras/{c}/stream.mjpg"),
         "snapshot": lambda c: _fetch(client, "GET", f"/cameras/{c}/snapshot.jpg"),
+        "tiles": lambda c: _fetch(client, "GET", f"/cameras/tiles.mjpg?ids={c}"),
         "api-detail": lambda c: _fetch(client, "GET", f"/api/cameras/{c}"),
         "api-on": lambda c: post_api(f"/api/cameras/{c}/on"),
         "api-off": lambda c: post_api(f"/api/cameras/{c}/off"),
@@ -205,7 +206,7 @@ def test_authorization_matrix(pristine_world: World, who: Who):
                 if answer.status != expected:
                     problems.append(f"{route}({camera}): {answer.status} != {expected}")
                 jpeg = answer.body[:2] == b"\xff\xd8"
-                if route in ("stream", "snapshot") and answer.status == 200 and not jpeg:
+                if route in ("stream", "snapshot", "tiles") and answer.status == 200 and not jpeg:
                     problems.append(f"{route}({camera}): 200 without a JPEG")
                 if route == "api-off" and answer.status == 200:
                     calls["api-on"](camera)  # leave the camera ON for the other callers
@@ -217,6 +218,8 @@ def test_authorization_matrix(pristine_world: World, who: Who):
                     missing.body,
                 ):
                     problems.append(f"{route}: the hidden camera answers unlike a missing one")
+        if who.kind in ("session", "token"):
+            problems.extend(_tiles_of_every_camera(client, who))
     for name, answer in answers:
         if answer.status != 200 and b"\xff\xd8\xff" in answer.body:
             problems.append(f"{name}: a refused answer carries a JPEG")
@@ -225,6 +228,28 @@ def test_authorization_matrix(pristine_world: World, who: Who):
         ):
             problems.append(f"{name}: names the hidden camera")
     assert not problems, f"{who.name}:\n" + "\n".join(problems)
+
+
+def _tiles_of_every_camera(client: httpx.Client, who: Who) -> list[str]:
+    """Ask one tile stream for every camera: only the visible ones may come back."""
+    path = f"/cameras/tiles.mjpg?ids={','.join(CAMERAS)}&width=160"
+    with client.stream("GET", path) as response:
+        if not who.sees:
+            body = response.read()
+            if (response.status_code, body) != (404, b'{"detail": "no such camera"}'):
+                return [
+                    f"tiles(all): {response.status_code} {body!r}, not the 404 of a missing one"
+                ]
+            return []
+        if response.status_code != 200:
+            return [f"tiles(all): {response.status_code} != 200"]
+        reader = StreamReader(response.iter_raw())
+        seen: set[str] = set()
+        for _ in range(40):  # three cameras at 10 fps: every visible one within a few parts
+            seen.add(reader.next_part().headers["x-camera"])
+            if seen >= who.sees:
+                break
+    return [] if seen == who.sees else [f"tiles(all) shows {sorted(seen)}, not {sorted(who.sees)}"]
 
 
 SHARE_STATES = {"valid": 200, "expired": 404, "revoked": 404, "bogus": 404}

@@ -21,6 +21,8 @@ _IGNORED_COLUMNS = {"last_used_at", "last_login"}
 # Unnamed admin URLs, both plain redirects: the catch-all for unknown admin URLs and the old
 # "<model>/<id>/" form of the change page.
 _UNNAMED_OK = {"(?P<url>.*)$", "<path:object_id>/"}
+# Query strings that make a URL do its real work (a stream without cameras is only a 400).
+_QUERIES = {"livecam:tiles": "?ids=demo&width=160"}
 
 
 def _walk(patterns: list, namespaces: tuple[str, ...] = ()) -> Iterator[tuple[str, list[str]]]:
@@ -57,7 +59,7 @@ def _paths(world: World) -> list[str]:
     paths = []
     for name, params in _walk(get_resolver().url_patterns):
         kwargs = {param: values.get(param) or _object_id(name) for param in params}
-        paths.append(reverse(name, kwargs=kwargs))
+        paths.append(reverse(name, kwargs=kwargs) + _QUERIES.get(name, ""))
     return sorted(set(paths))
 
 

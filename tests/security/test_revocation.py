@@ -108,6 +108,44 @@ def test_removing_camera_access_closes_the_stream(world: World, camera_id: str):
         assert client.get(f"/api/cameras/{camera_id}").status_code == 200
 
 
+def test_removing_camera_access_closes_the_tile_stream(world: World, camera_id: str):
+    world.server.add_camera(camera_id, "pattern:", "--width", "160", "--height", "120")
+    world.server.cli("access", "grant", camera_id, "--user", "vera")
+    path = f"/cameras/tiles.mjpg?ids=demo,{camera_id}&width=160"
+    with world.session("vera") as client:
+        response, reader = _open(client, path)
+        with contextlib.closing(response):
+            _keeps_going(reader, 1.5)
+            world.server.cli("access", "revoke", camera_id, "--user", "vera")
+            _ends(reader)
+        # Reconnecting gets the cameras still visible: the hidden one is left out.
+        response, reader = _open(client, path)
+        with contextlib.closing(response):
+            cameras = {reader.next_part().headers["x-camera"] for _ in range(10)}
+        assert cameras == {"demo"}
+        world.server.cli("access", "open", camera_id)
+
+
+def test_a_tile_stream_counts_once_toward_the_stream_cap(world: World):
+    # The world's server allows 4 concurrent streams per user; a grid is one of them.
+    with world.session("vera") as client:
+        before = client.get("/api/cameras/demo").json()["viewers"]
+        opened = [_open(client, "/cameras/tiles.mjpg?ids=demo,m-spare")]
+        opened += [_open(client, "/cameras/demo/stream.mjpg") for _ in range(3)]
+        try:
+            refused = client.get("/cameras/tiles.mjpg?ids=demo,m-spare")
+            assert refused.status_code == 429
+            assert refused.headers["retry-after"] and "limit" in refused.json()["detail"]
+        finally:
+            for response, _ in opened:
+                response.close()
+        # Leave vera's places free for the next test: closed streams are released at once.
+        deadline = time.monotonic() + 10
+        while client.get("/api/cameras/demo").json()["viewers"] != before:
+            assert time.monotonic() < deadline, "closed streams were not released"
+            time.sleep(0.05)  # the release has no event a client can await
+
+
 def test_logging_out_closes_the_sessions_streams(world: World):
     with world.session("gary") as client:
         response, reader = _open(client, "/cameras/demo/stream.mjpg")
