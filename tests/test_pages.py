@@ -34,7 +34,9 @@ def test_pages_have_no_inline_script_and_a_strict_csp(server: LivecamServer, pat
     assert not re.search(r'(?:src|href|action)="(?:https?:)?//', response.text)
 
 
-def test_dashboard_tiles_stream_up_to_four_cameras_then_poll(fresh_server: LivecamServer):
+def test_dashboard_tiles_stream_up_to_four_cameras_then_share_one_tile_stream(
+    fresh_server: LivecamServer,
+):
     fresh_server.start("--demo")
     with fresh_server.session() as client:
         page = client.get("/").text
@@ -43,9 +45,10 @@ def test_dashboard_tiles_stream_up_to_four_cameras_then_poll(fresh_server: Livec
         for n in range(4):
             fresh_server.add_camera(f"extra-{n}", "pattern:", "--off")
         page = client.get("/").text
-        assert 'data-mode="poll"' in page
-        assert 'loading="lazy" src="/cameras/demo/snapshot.jpg?width=480"' in page
-        assert "stream.mjpg?" not in page
+        assert 'data-mode="tiles"' in page
+        assert 'data-tiles="/cameras/tiles.mjpg"' in page
+        # The script fetches the pictures over one stream: no tile loads anything by itself.
+        assert "stream.mjpg?" not in page and "snapshot.jpg?" not in page
 
 
 def test_power_all_form_switches_every_camera(fresh_server: LivecamServer):

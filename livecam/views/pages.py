@@ -19,9 +19,9 @@ from livecam.models import Camera
 from livecam.views.access import get_visible_camera, may_configure, may_switch, visible_cameras
 
 STREAM_TILES_MAX = 4
-"""Dashboards with more cameras poll small snapshots instead of holding one MJPEG stream per
-tile: HTTP/1.1 browsers open at most six connections per host, and the events stream and the
-ON/OFF requests need some of them."""
+"""Dashboards with more cameras get every tile's pictures over one tile stream (tiles.mjpg)
+instead of one MJPEG stream per tile: HTTP/1.1 browsers open at most six connections per host,
+and the events stream and the ON/OFF requests need some of them."""
 
 
 @require_GET
@@ -31,7 +31,7 @@ async def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "cameras": cameras,
         "may_switch": await may_switch(request),
-        "tile_mode": "stream" if len(cameras) <= STREAM_TILES_MAX else "poll",
+        "tile_mode": "stream" if len(cameras) <= STREAM_TILES_MAX else "tiles",
         "online_count": sum(1 for camera in cameras if camera["online"]),
     }
     return await _render(request, "livecam/dashboard.html", context)

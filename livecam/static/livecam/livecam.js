@@ -1,13 +1,16 @@
 // livecam pages: live state from /api/events, instant ON/OFF reconciled with the server's
-// answer, grid tiles that stay live beyond six cameras, and stream hygiene.
+// answer, grid tiles that stay live beyond six cameras (one multiplexed tile stream), and
+// stream hygiene.
 // No inline scripts (strict CSP): translated strings come from a JSON data block, and camera
 // names are only ever set with textContent.
 (function () {
   "use strict";
 
-  const POLL_FPS = 10; // grid snapshots per second and tile, at most (never above the camera's)
-  const POLL_BUDGET = 60; // snapshots per second for the whole page, shared by the tiles in view
-  const RETRY_MS = 2000; // wait before retrying a failed snapshot or stream
+  const TILE_FPS = 10; // grid pictures per second and tile, at most (never above the camera's)
+  const TILE_BUDGET = 160; // pictures per second for the whole grid, shared by the tiles in view
+  const TILE_DEBOUNCE_MS = 150; // a changing set of tiles (scrolling) reopens the stream once
+  const MAX_HEADER = 4096; // bytes of a part's headers, at most: more means a broken stream
+  const RETRY_MS = 2000; // wait before retrying a failed stream
   const ERROR_MS = 15000; // how long a failed switch's message stays on the card
 
   const strings = readStrings();
@@ -67,7 +70,7 @@
   });
 
   if (!root) { return; }
-  const mode = root.dataset.mode || "stream"; // "stream" (tiles), "poll" (many tiles), "full"
+  const mode = root.dataset.mode || "stream"; // "stream" (few tiles), "tiles" (many), "full"
 
   // ---- Tiles: one per camera card.
 
@@ -90,9 +93,10 @@
       details: document.querySelector('[data-camera-details="' + CSS.escape(card.dataset.camera) + '"]'),
       cam: { id: card.dataset.camera, enabled: card.dataset.enabled === "true",
              state: card.dataset.state, online: card.dataset.state === "online", fps: 0 },
-      pending: null, localError: "", errorTimer: null, inView: true,
-      polling: false, timer: null, controller: null, objectUrl: null, lastStamp: null,
-      frames: 0, streamUrl: null,
+      // In tiles mode the observer's first report decides (a tile never streams by mistake).
+      pending: null, localError: "", errorTimer: null,
+      inView: !(mode === "tiles" && window.IntersectionObserver),
+      timer: null, objectUrl: null, frames: 0, streamUrl: null,
     };
     if (tile.img) {
       tile.img.addEventListener("error", function () { streamFailed(tile); });
@@ -104,8 +108,14 @@
 
   function wanted(tile) {
     if (leaving || document.hidden || !tile.inView || !tile.cam.enabled) { return false; }
-    if (mode === "poll") { return ["online", "idle", undefined].indexOf(tile.cam.state) >= 0; }
+    if (mode === "tiles") { return showsPictures(tile); }
     return true;
+  }
+
+  // OFF, starting and stopping cameras are left out of the tile stream, so the server sees
+  // their viewer leave; an error still streams its "NO SIGNAL: reason" picture.
+  function showsPictures(tile) {
+    return tile.cam.enabled && ["online", "idle", "error", undefined].indexOf(tile.cam.state) >= 0;
   }
 
   function pickWidth(tile) {
@@ -116,21 +126,21 @@
   // Clearing src is what makes the browser close the MJPEG connection, so the server sees the
   // viewer leave (an <img> keeps streaming while it is merely hidden or scrolled away).
   function clearPicture(tile) {
-    if (tile.controller) { tile.controller.abort(); tile.controller = null; }
     if (tile.timer) { clearTimeout(tile.timer); tile.timer = null; }
-    tile.polling = false;
     tile.streamUrl = null;
-    tile.lastStamp = null;
     if (tile.img && tile.img.hasAttribute("src")) { tile.img.removeAttribute("src"); }
     if (tile.objectUrl) { URL.revokeObjectURL(tile.objectUrl); tile.objectUrl = null; }
   }
 
   function sync(tile) {
     if (!tile.img) { return; }
-    if (!wanted(tile)) {
+    if (mode === "tiles") {
+      // A tile scrolled away or a hidden tab keeps its last picture for the return; a camera
+      // that shows none (OFF, starting) loses it, so its note is seen.
+      if (!showsPictures(tile)) { clearPicture(tile); }
+      scheduleTiles();
+    } else if (!wanted(tile)) {
       clearPicture(tile);
-    } else if (mode === "poll") {
-      if (!tile.polling) { tile.polling = true; poll(tile); }
     } else if (!tile.streamUrl) {
       const width = mode === "stream" ? "width=" + pickWidth(tile) + "&" : "";
       // A fresh URL each time: Chromium would otherwise show its cached last frame.
@@ -141,51 +151,10 @@
   }
 
   function streamFailed(tile) {
-    if (mode === "poll" || !tile.streamUrl) { return; }
+    if (mode === "tiles" || !tile.streamUrl) { return; }
     clearPicture(tile);
     updateNote(tile);
     tile.timer = setTimeout(function () { tile.timer = null; sync(tile); }, RETRY_MS);
-  }
-
-  function poll(tile) {
-    tile.timer = null;
-    if (!wanted(tile)) { clearPicture(tile); updateNote(tile); return; }
-    const started = performance.now();
-    const controller = tile.controller = new AbortController();
-    const url = tile.card.dataset.snapshot + "?width=" + pickWidth(tile);
-    fetch(url, { signal: controller.signal, credentials: "same-origin", cache: "no-store" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
-        const stamp = response.headers.get("X-Timestamp");
-        if (stamp && stamp === tile.lastStamp) { return null; } // the frame already shown
-        tile.lastStamp = stamp;
-        return response.blob();
-      })
-      .then(function (blob) {
-        if (tile.controller !== controller) { return; }
-        tile.controller = null;
-        if (blob) { show(tile, blob); }
-        const fps = Math.min(POLL_FPS, POLL_BUDGET / pollingTiles(), tile.cam.fps > 0 ? tile.cam.fps : POLL_FPS);
-        schedule(tile, Math.max(0, 1000 / fps - (performance.now() - started)));
-      })
-      .catch(function (error) {
-        if (error.name === "AbortError" || tile.controller !== controller) { return; }
-        tile.controller = null;
-        if (tile.objectUrl) { tile.img.removeAttribute("src"); URL.revokeObjectURL(tile.objectUrl); tile.objectUrl = null; }
-        updateNote(tile);
-        schedule(tile, RETRY_MS);
-      });
-  }
-
-  function pollingTiles() {
-    let count = 0;
-    tiles.forEach(function (tile) { if (tile.polling) { count += 1; } });
-    return Math.max(1, count);
-  }
-
-  function schedule(tile, delay) {
-    if (!tile.polling) { return; }
-    tile.timer = setTimeout(function () { poll(tile); }, delay);
   }
 
   function show(tile, blob) {
@@ -196,6 +165,134 @@
     tile.frames += 1;
     tile.card.dataset.frames = String(tile.frames);
     updateNote(tile);
+  }
+
+  // ---- The tile stream: one connection carries the pictures of every tile that wants one.
+  // Browsers open six HTTP/1.1 connections per host; a stream per tile would starve the
+  // events stream and the switch requests, and a request per picture costs the server a
+  // whole request each. tiles.mjpg multiplexes: each part names its camera in X-Camera.
+
+  const feed = { stream: null, timer: null, pendingKey: null, retryAt: 0 };
+
+  function tilesWanted() {
+    const ids = [];
+    let width = 0;
+    tiles.forEach(function (tile) {
+      if (tile.img && wanted(tile)) { ids.push(tile.id); width = Math.max(width, pickWidth(tile)); }
+    });
+    return { ids: ids, width: width, key: ids.join(",") + "@" + width };
+  }
+
+  // Called on every change that may alter the set (scroll, state, visibility); reopens the
+  // stream once the set has been stable for a moment, and closes it at once when empty.
+  function scheduleTiles() {
+    if (mode !== "tiles") { return; }
+    const want = tilesWanted();
+    if (!want.ids.length || leaving || document.hidden) { stopTimer(); closeTiles(); return; }
+    if (feed.stream && feed.stream.key === want.key) { stopTimer(); return; }
+    if (feed.timer && feed.pendingKey === want.key) { return; }
+    stopTimer();
+    feed.pendingKey = want.key;
+    const delay = Math.max(TILE_DEBOUNCE_MS, feed.retryAt - Date.now());
+    feed.timer = setTimeout(function () { feed.timer = null; feed.pendingKey = null; openTiles(); }, delay);
+  }
+
+  function stopTimer() {
+    if (feed.timer) { clearTimeout(feed.timer); feed.timer = null; }
+    feed.pendingKey = null;
+  }
+
+  function closeTiles() {
+    const stream = feed.stream;
+    feed.stream = null; // first: the aborted fetch's rejection must not schedule a retry
+    if (stream) { stream.controller.abort(); }
+  }
+
+  function openTiles() {
+    const want = tilesWanted();
+    closeTiles(); // the pictures stay until the new stream replaces them
+    if (!want.ids.length || leaving || document.hidden) { return; }
+    const stream = { key: want.key, controller: new AbortController(), opened: Date.now() };
+    feed.stream = stream;
+    const fps = Math.max(1, Math.min(TILE_FPS, Math.floor(TILE_BUDGET / want.ids.length)));
+    const url = root.dataset.tiles + "?ids=" + want.ids.map(encodeURIComponent).join(",") +
+      "&width=" + want.width + "&fps=" + fps;
+    fetch(url, { signal: stream.controller.signal, credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok || !response.body) { throw new Error(String(response.status)); }
+        return readTiles(response.body.getReader(), stream);
+      })
+      .then(function () { return true; }, function () { return false; })
+      .then(function (ended) {
+        if (feed.stream !== stream) { return; } // closed or replaced on purpose
+        feed.stream = null;
+        // The server ends a healthy stream when a camera is removed or access changes: reopen
+        // at once with what is left. A refusal or a failure waits before trying again.
+        const healthy = ended && Date.now() - stream.opened > RETRY_MS;
+        feed.retryAt = healthy ? 0 : Date.now() + RETRY_MS;
+        scheduleTiles();
+      });
+  }
+
+  async function readTiles(reader, stream) {
+    let buffer = new Uint8Array(0);
+    while (feed.stream === stream) {
+      const chunk = await reader.read();
+      if (chunk.done) { return; }
+      buffer = takeParts(joined(buffer, chunk.value));
+    }
+    reader.cancel().catch(function () { /* already closed */ });
+  }
+
+  function joined(rest, chunk) {
+    if (!rest.length) { return chunk; }
+    const both = new Uint8Array(rest.length + chunk.length);
+    both.set(rest);
+    both.set(chunk, rest.length);
+    return both;
+  }
+
+  // Show every whole part in the buffer; return what is left (the start of the next part).
+  // A part is headers, a blank line and Content-Length bytes of JPEG; boundary lines
+  // ("--frame") and blank lines before the headers are skipped as lines without a colon.
+  function takeParts(buffer) {
+    let at = 0;
+    for (;;) {
+      const end = headersEnd(buffer, at);
+      if (end < 0) {
+        if (buffer.length - at > MAX_HEADER) { throw new Error("no part headers"); }
+        return buffer.subarray(at);
+      }
+      const headers = parseHeaders(buffer.subarray(at, end));
+      const length = parseInt(headers["content-length"], 10);
+      if (!(length >= 0)) { throw new Error("a part without Content-Length"); }
+      const start = end + 4;
+      if (buffer.length < start + length) { return buffer.subarray(at); }
+      showPart(headers["x-camera"], buffer.subarray(start, start + length));
+      at = start + length;
+    }
+  }
+
+  function headersEnd(buffer, from) {
+    const last = Math.min(buffer.length, from + MAX_HEADER) - 3;
+    for (let i = from; i < last; i += 1) {
+      if (buffer[i] === 13 && buffer[i + 1] === 10 && buffer[i + 2] === 13 && buffer[i + 3] === 10) { return i; }
+    }
+    return -1;
+  }
+
+  function parseHeaders(bytes) {
+    const headers = {};
+    String.fromCharCode.apply(null, bytes).split("\r\n").forEach(function (line) {
+      const colon = line.indexOf(":");
+      if (colon > 0) { headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim(); }
+    });
+    return headers;
+  }
+
+  function showPart(cameraId, jpeg) {
+    const tile = tiles.get(cameraId || "");
+    if (tile && tile.img && wanted(tile)) { show(tile, new Blob([jpeg], { type: "image/jpeg" })); }
   }
 
   function updateNote(tile) {
@@ -372,7 +469,8 @@
       banner(false);
       if (lostEvents) { // the server may have restarted: reopen every picture
         lostEvents = false;
-        tiles.forEach(function (tile) { clearPicture(tile); sync(tile); });
+        closeTiles();
+        tiles.forEach(function (tile) { if (mode !== "tiles") { clearPicture(tile); } sync(tile); });
       }
     });
     source.addEventListener("error", function () {
@@ -411,6 +509,8 @@
   document.addEventListener("visibilitychange", syncAll);
   window.addEventListener("pagehide", function () {
     leaving = true;
+    stopTimer();
+    closeTiles();
     tiles.forEach(clearPicture);
     if (source) { source.close(); source = null; }
   });
