@@ -3,8 +3,8 @@
 A dashboard with many cameras cannot hold one MJPEG stream per tile (HTTP/1.1 browsers open
 six connections per host), and polling snapshots costs a whole request per picture. A tile
 stream carries every tile of the page in one multipart response instead; each part names its
-camera in an ``X-Camera`` header. One generator watches all its cameras' slots: it waits on
-their shared change futures through one callback each, never with a task per camera.
+camera in an ``X-Camera`` header. One `TileStream` watches all its cameras' slots: it waits
+on their shared change futures through one callback each, never with a task per camera.
 """
 
 from __future__ import annotations
@@ -17,60 +17,11 @@ from collections.abc import AsyncGenerator, Callable, Sequence
 from livecam.bus.hub import Hub
 from livecam.bus.slot import LatestFrameSlot
 from livecam.frames import STREAM_PREAMBLE, Frame
+from livecam.streaming import AccessGuard
+from livecam.tile_parts import PARTS, Key
 
 MAX_TILES = 64
 """Cameras one tile stream may carry."""
-
-_Key = tuple[str, int]
-
-
-def tile_part(camera_id: str, part: bytes) -> bytes:
-    """Return a stream part with an ``X-Camera`` header naming its camera in front."""
-    return b"X-Camera: %s\r\n%s" % (camera_id.encode("ascii"), part)
-
-
-class TileParts:
-    """Tile parts of the newest frame or placeholder per camera and width, shared by streams.
-
-    Every tile stream of the same camera and width sends the very same bytes: the part is
-    built on the first stream's demand and reused by the others. One entry per (camera,
-    width) that some tile stream watches, holding the frame it was built from, so memory stays
-    bounded. All methods run on the event loop thread.
-    """
-
-    def __init__(self) -> None:
-        self._parts: dict[_Key, tuple[Frame | bytes, bytes]] = {}
-        self._users: dict[_Key, int] = {}
-        self.built = 0
-        """Parts built so far (tests check that streams share them)."""
-
-    def get(self, key: _Key, source: Frame | bytes) -> bytes:
-        """Return the tile part of a frame (or of a placeholder part), building it once."""
-        cached = self._parts.get(key)
-        if cached is not None and cached[0] is source:
-            return cached[1]
-        part = tile_part(key[0], source.part if isinstance(source, Frame) else source)
-        if key in self._users:  # never cache for a key nobody holds (it would never be freed)
-            self._parts[key] = (source, part)
-        self.built += 1
-        return part
-
-    def hold(self, key: _Key) -> None:
-        """Count a stream in that will ask for this key's parts."""
-        self._users[key] = self._users.get(key, 0) + 1
-
-    def release(self, key: _Key) -> None:
-        """Count a stream out; forget the key's part with the last one."""
-        left = self._users.get(key, 0) - 1
-        if left > 0:
-            self._users[key] = left
-        else:
-            self._users.pop(key, None)
-            self._parts.pop(key, None)
-
-
-PARTS = TileParts()
-"""This process's shared tile parts."""
 
 
 class _Waker:
@@ -106,7 +57,7 @@ class _Tile:
     """One camera of a tile stream: its slots, what it showed last, when it is due again."""
 
     def __init__(
-        self, camera_id: str, camera_slot: LatestFrameSlot, slot: LatestFrameSlot, key: _Key
+        self, camera_id: str, camera_slot: LatestFrameSlot, slot: LatestFrameSlot, key: Key
     ) -> None:
         self.camera_id = camera_id
         self.camera_slot = camera_slot
@@ -180,61 +131,138 @@ def _unwatch(hub: Hub, tile: _Tile) -> None:
     hub.remove_viewer(tile.camera_id)
 
 
-async def tile_parts(
-    hub: Hub,
-    camera_ids: Sequence[str],
-    *,
-    max_fps: float,
-    keepalive: float = 1.0,
-    width: int = 0,
-    on_start: Callable[[str], None] | None = None,
-) -> AsyncGenerator[bytes, None]:
-    """Yield one multipart stream with the parts of several cameras until one goes away.
+class TileStream:
+    """One tile stream: the next part of any of its cameras to send, or a wait for a change.
+
+    A `PartSource` the server's send loop drives directly, like `ViewerStream`: ``start()``,
+    then ``next_part()`` until it returns None, then ``await wait()``; ``close()`` at the end.
 
     Each camera counts one viewer (on-demand cameras stay awake while their tile is shown).
     Each new frame of each camera is sent at most once and at most `max_fps` times a second
     per camera; a frame that comes too early is sent when its turn comes, not dropped. When
     nothing new arrives, the current frame or placeholder is re-sent once per `keepalive`
-    seconds, as in a single-camera stream. The stream ends when the server closes or a camera
-    is removed; the client reconnects with the cameras it may still see.
+    seconds, as in a single-camera stream. The stream ends when the server closes, a camera
+    is removed or `access` says no; the client reconnects with the cameras it may still see.
     `on_start(camera_id)` is called once each camera's viewer is counted.
     """
-    waker = _Waker(asyncio.get_running_loop())
-    min_interval = 1.0 / max_fps if max_fps > 0 else 0.0
-    tiles: list[_Tile] = []
-    try:
-        for camera_id in camera_ids:
-            tiles.append(_watch(hub, camera_id, width))
-            if on_start is not None:
-                on_start(camera_id)
-        yield STREAM_PREAMBLE
-        while True:
-            waker.pending = False
-            now = time.monotonic()
-            next_due = math.inf
-            for tile in tiles:
-                # Only tiles whose slot changed or whose time came are looked at: a wake costs
-                # the same with 4 cameras or 64. Armed before looking, so a change while parts
-                # go out wakes the next wait.
-                if tile.dirty:
-                    tile.arm(waker)
-                elif now < tile.due:
-                    next_due = min(next_due, tile.due)
-                    continue
-                if tile.slot.closed or tile.camera_slot.closed:
+
+    def __init__(
+        self,
+        hub: Hub,
+        camera_ids: Sequence[str],
+        *,
+        max_fps: float,
+        keepalive: float = 1.0,
+        width: int = 0,
+        on_start: Callable[[str], None] | None = None,
+        access: AccessGuard | None = None,
+    ) -> None:
+        self.hub = hub
+        self.camera_ids = list(camera_ids)
+        self.width = width
+        self._keepalive = keepalive
+        self._min_interval = 1.0 / max_fps if max_fps > 0 else 0.0
+        self._on_start = on_start
+        self._access = access
+        self._tiles: list[_Tile] = []
+        self._waker: _Waker | None = None
+        self._cursor = 0
+        """The next tile to look at in this round (a round looks at every tile once)."""
+        self._next_due = math.inf
+        self._check_at = math.inf
+        self._clock: Callable[[], float] = time.monotonic
+        self._ended = False
+        self._closed = False
+
+    def start(self) -> bytes:
+        """Count a viewer of every camera in; return the stream's first bytes."""
+        hub = self.hub
+        for camera_id in self.camera_ids:
+            self._tiles.append(_watch(hub, camera_id, self.width))
+            if self._on_start is not None:
+                self._on_start(camera_id)
+        loop = hub.loop or asyncio.get_running_loop()
+        self._clock = loop.time
+        self._waker = _Waker(loop)
+        access = self._access
+        if access is not None:
+            access.start()
+            if access.interval > 0:
+                self._check_at = self._clock() + access.interval
+        return STREAM_PREAMBLE
+
+    def next_part(self) -> bytes | None:
+        """Return the next part due in this round, or None (then await `wait`)."""
+        tiles, now = self._tiles, self._clock()
+        if self._ended or self._waker is None or now >= self._check_at:
+            return None  # a due access re-check runs in wait()
+        while self._cursor < len(tiles):
+            tile = tiles[self._cursor]
+            self._cursor += 1
+            # Only tiles whose slot changed or whose time came are looked at: a round costs
+            # the same with 4 cameras or 64. Armed before looking, so a change while parts go
+            # out makes the next wait return at once.
+            if tile.dirty:
+                tile.arm(self._waker)
+            elif now < tile.due:
+                self._next_due = min(self._next_due, tile.due)
+                continue
+            if tile.slot.closed or tile.camera_slot.closed:
+                self._ended = True
+                return None
+            part = self._look(tile, now)
+            self._next_due = min(self._next_due, tile.due)
+            if part is not None:
+                return part
+        return None
+
+    def _look(self, tile: _Tile, now: float) -> bytes | None:
+        wanted = tile.wanted(now, self._keepalive)
+        fresh = wanted is not tile.shown
+        tile.due = tile.last_sent + (self._min_interval if fresh else self._keepalive)
+        if wanted is None:
+            tile.due = tile.started + self._keepalive
+        elif now >= tile.due:
+            tile.shown, tile.last_sent, tile.due = wanted, now, now + self._keepalive
+            tile.camera_slot.sent += 1
+            return PARTS.get(tile.key, wanted)
+        return None
+
+    async def wait(self) -> bool:
+        """Wait for a change or the next due part (or run a due re-check); False: it is over."""
+        if self._ended or self._waker is None:
+            return False
+        access = self._access
+        if access is not None and self._clock() >= self._check_at:
+            if not await access.still_allowed():
+                return False
+            self._check_at = self._clock() + access.interval
+        elif self._cursor >= len(self._tiles):
+            await self._waker.wait(min(self._next_due, self._check_at) - self._clock())
+        # A new round: every tile is looked at again if it changed or is due.
+        self._waker.pending = False
+        self._cursor, self._next_due = 0, math.inf
+        return not self._ended
+
+    def close(self) -> None:
+        """Count every viewer out (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._access is not None:
+            self._access.stop()
+        for tile in self._tiles:
+            _unwatch(self.hub, tile)
+
+    async def parts(self) -> AsyncGenerator[bytes, None]:
+        """Yield the whole stream as an async generator (closing it counts the viewers out)."""
+        try:
+            yield self.start()
+            while True:
+                part = self.next_part()
+                if part is not None:
+                    yield part
+                elif not await self.wait():
                     return
-                wanted = tile.wanted(now, keepalive)
-                fresh = wanted is not tile.shown
-                tile.due = tile.last_sent + (min_interval if fresh else keepalive)
-                if wanted is None:
-                    tile.due = tile.started + keepalive
-                elif now >= tile.due:
-                    tile.shown, tile.last_sent = wanted, now
-                    tile.camera_slot.sent += 1
-                    yield PARTS.get(tile.key, wanted)
-                    tile.due = now + keepalive
-                next_due = min(next_due, tile.due)
-            await waker.wait(next_due - time.monotonic())
-    finally:
-        for tile in tiles:
-            _unwatch(hub, tile)
+        finally:
+            self.close()

@@ -5,13 +5,20 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncGenerator
+from typing import Any
 
 import pytest
 
-from livecam import tiles
+from livecam import tile_parts as shared
 from livecam.bus.hub import Hub
 from livecam.frames import STREAM_PREAMBLE, CameraStatus, Frame
-from livecam.tiles import tile_part, tile_parts
+from livecam.tile_parts import tile_part
+from livecam.tiles import TileStream
+
+
+def tile_parts(hub: Hub, camera_ids: list[str], **options: Any) -> AsyncGenerator[bytes, None]:
+    return TileStream(hub, camera_ids, **options).parts()
+
 
 JPEG = b"\xff\xd8" + b"x" * 100 + b"\xff\xd9"
 
@@ -88,7 +95,7 @@ async def test_each_camera_is_a_viewer_until_the_stream_closes(hub: Hub):
     assert (hub.slots["a"].viewers, hub.slots["b"].viewers) == (0, 0)
     assert watched == [("a", 1), ("b", 1), ("a", 0), ("b", 0)]
     assert not hub.variants._slots, "the variants are released"
-    assert not tiles.PARTS._parts and not tiles.PARTS._users, "no part is kept for nobody"
+    assert not shared.PARTS._parts and not shared.PARTS._users, "no part is kept for nobody"
 
 
 async def test_a_cancelled_stream_cleans_up(hub: Hub):
@@ -112,10 +119,10 @@ async def test_two_streams_send_the_same_bytes_built_once(hub: Hub):
     streams = [tile_parts(hub, ["a"], max_fps=10, keepalive=5) for _ in range(2)]
     for stream in streams:
         await next_part(stream)
-    built = tiles.PARTS.built
+    built = shared.PARTS.built
     first, second = [await next_part(stream) for stream in streams]
     assert first is second, "one part object, shared"
-    assert tiles.PARTS.built - built <= 1
+    assert shared.PARTS.built - built <= 1
     for stream in streams:
         await stream.aclose()
 
@@ -181,3 +188,44 @@ async def test_closing_the_hub_or_removing_a_camera_ends_the_stream(hub: Hub):
 
 async def _drain(stream: AsyncGenerator[bytes, None]) -> list[bytes]:
     return [part async for part in stream]
+
+
+class FakeAccess:
+    """An access guard that says yes `allowed` times, then no."""
+
+    def __init__(self, allowed: int, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.allowed = allowed
+        self.started = self.stopped = 0
+
+    def start(self) -> None:
+        self.started += 1
+
+    async def still_allowed(self) -> bool:
+        self.allowed -= 1
+        return self.allowed >= 0
+
+    def stop(self) -> None:
+        self.stopped += 1
+
+
+async def test_the_send_loop_drives_it_and_a_revoked_access_ends_it(hub: Hub):
+    access = FakeAccess(allowed=1)
+    stream = TileStream(hub, ["a", "b"], max_fps=10, keepalive=0.05, access=access)
+    assert stream.start() == STREAM_PREAMBLE and access.started == 1
+    sent: list[bytes] = []
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    while True:  # what the server's send loop does, without a generator in between
+        part = stream.next_part()
+        if part is not None:
+            sent.append(part)
+        elif not await asyncio.wait_for(stream.wait(), 1):
+            break
+    stream.close()
+    stream.close()
+    took = loop.time() - began
+    assert 0.15 <= took < 1.0, "ended at the second re-check, 0.1 s apart"
+    assert {camera_of(part) for part in sent} == {"a", "b"}
+    assert access.stopped == 1
+    assert (hub.slots["a"].viewers, hub.slots["b"].viewers) == (0, 0)

@@ -12,8 +12,8 @@ from livecam.admission import CAPS, RETRY_AFTER
 from livecam.asgi_handler import PartsResponse
 from livecam.bus import get_bus
 from livecam.frames import CONTENT_TYPE
-from livecam.guard import STREAMS, guarded, stream_cap
-from livecam.tiles import MAX_TILES, tile_parts
+from livecam.guard import STREAMS, StreamAccess, stream_cap
+from livecam.tiles import MAX_TILES, TileStream
 from livecam.views.access import NOT_FOUND, principal
 from livecam.views.stream import WIDTH_ERROR, json_error, positive_number, requested_width
 
@@ -76,17 +76,17 @@ async def tiles(request: HttpRequest) -> HttpResponse | PartsResponse:
     async def still_allowed() -> bool:
         return await access.may_still_watch_all(who, admitted)
 
-    parts = tile_parts(
+    check_key = (who.key, "tiles", tuple(sorted(admitted)))
+    stream = TileStream(
         hub,
         admitted,
         max_fps=max_fps or DEFAULT_TILE_FPS,
         keepalive=conf.get("KEEPALIVE_INTERVAL"),
         width=width,
         on_start=CAPS.claim,
+        access=StreamAccess(key=key, check_key=check_key, check=still_allowed),
     )
-    check_key = (who.key, "tiles", tuple(sorted(admitted)))
-    guarded_parts = guarded(parts, key=key, check_key=check_key, check=still_allowed)
-    response = PartsResponse(guarded_parts, content_type=CONTENT_TYPE)
+    response = PartsResponse(stream, content_type=CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each part on at once
     return response
