@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -228,3 +229,31 @@ def test_an_on_demand_camera_stays_awake_while_its_tile_is_shown(
         close(response)
     server.wait_for(camera_id, lambda s: s["state"] == "idle" and s["viewers"] == 0, timeout=10)
     server.cli("camera", "remove", camera_id)
+
+
+def test_cameras_over_a_viewer_cap_are_left_out(tmp_path: Path):
+    capped = LivecamServer(tmp_path, settings={"MAX_VIEWERS_PER_CAMERA": 1})
+    capped.start("--demo")
+    try:
+        capped.add_camera("second", "pattern:", "--width", "160", "--height", "120")
+        capped.wait_for("second", lambda s: s["online"], timeout=20)
+        full = open_tiles(capped, "?ids=demo")  # demo's one place is taken
+        try:
+            holder = StreamReader(full.iter_raw())  # kept: a collected reader closes its stream
+            holder.next_part()
+            with capped.api() as client:
+                refused = client.get("/cameras/tiles.mjpg?ids=demo")
+            assert refused.status_code == 503 and refused.headers["retry-after"]
+            assert "at most 1 viewers" in refused.json()["detail"]
+            partial = open_tiles(capped, "?ids=demo,second")
+            try:
+                assert partial.status_code == 200
+                reader = StreamReader(partial.iter_raw())
+                cameras = {reader.next_part().headers["x-camera"] for _ in range(6)}
+            finally:
+                close(partial)
+            assert cameras == {"second"}
+        finally:
+            close(full)
+    finally:
+        capped.stop()
