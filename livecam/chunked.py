@@ -17,8 +17,9 @@ from typing import Any, Protocol
 
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 
-_CACHE_SIZE = 16
-"""Framed parts kept: the newest frame of each watched camera and variant, and placeholders."""
+_CACHE_SIZE = 64
+"""Framed parts kept (oldest dropped first): the newest frames of the watched cameras, their
+variants and tile parts, and placeholders."""
 
 _framed: dict[int, tuple[bytes, bytes]] = {}
 
@@ -62,7 +63,8 @@ def chunk(part: bytes) -> bytes:
         return entry[1]
     framed = b"%x\r\n%b\r\n" % (len(part), part)
     if len(_framed) >= _CACHE_SIZE:
-        _framed.clear()  # parts change every frame; the few still in use are framed again
+        # Parts change every frame: the oldest entry is the one least likely to be sent again.
+        del _framed[next(iter(_framed))]
     # The part is kept with its framing, so its id cannot be reused while the entry lives.
     _framed[id(part)] = (part, framed)
     return framed
