@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from bench.measure import WARMUP, WINDOW
+
 _PACKAGES = ["django", "uvicorn", "uvloop", "httptools", "simplejpeg", "opencv-python-headless"]
 
 
@@ -126,8 +128,9 @@ def write_report(results: dict[str, Any], path: Path, quick: bool = False) -> No
     out = [
         f"\n## {'Quick run' if quick else 'Run'} of {now}\n",
         f"Machine: {_machine()}.",
-        f"Server pinned to CPU 0, load generator (bench/loadgen.c, epoll) to CPU 1; 2 s warm-up, "
-        f"5 s window; duration {results['duration_s']} s.\n",
+        f"Server pinned to CPU 0, load generator (bench/loadgen.c, epoll) to CPU 1; {WARMUP:g} s "
+        f"warm-up, {WINDOW:g} s window; capacity runs on a fresh server; duration "
+        f"{results['duration_s']} s.\n",
     ]
     if not quick:
         out += ["### Targets\n", *_targets(results), ""]
