@@ -28,7 +28,76 @@ class AccessGuard(Protocol):
         """Count the stream out (called once)."""
 
 
-class ViewerStream:
+class PartStream:
+    """A stream the server's send loop drives directly, or `parts()` as a generator.
+
+    The loop: ``start()``, then ``next_part()`` until it returns None, then ``await wait()``;
+    ``close()`` at the end.
+    """
+
+    def start(self) -> bytes:
+        """Count the stream's viewers in; return its first bytes."""
+        raise NotImplementedError
+
+    def next_part(self) -> bytes | None:
+        """Return the part to send now, or None when there is none (then await `wait`)."""
+        raise NotImplementedError
+
+    async def wait(self) -> bool:
+        """Wait for the next change; False: the stream is over."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Count the stream's viewers out (idempotent)."""
+        raise NotImplementedError
+
+    _access: AccessGuard | None = None
+    _check_at = math.inf
+    _clock: Callable[[], float] = staticmethod(time.monotonic)
+    _closed = False
+
+    def _start_access(self) -> None:
+        """Count the stream toward its caller's cap and schedule the first re-check."""
+        access = self._access
+        if access is not None:
+            access.start()
+            if access.interval > 0:
+                self._check_at = self._clock() + access.interval
+
+    async def _recheck(self) -> bool:
+        """Run the due access re-check; return whether the caller may still watch."""
+        access = self._access
+        if access is None:
+            return True
+        if not await access.still_allowed():
+            return False
+        self._check_at = self._clock() + access.interval
+        return True
+
+    def _close_once(self) -> bool:
+        """Mark the stream closed and count it out of its caller's cap; False if it was."""
+        if self._closed:
+            return False
+        self._closed = True
+        if self._access is not None:
+            self._access.stop()
+        return True
+
+    async def parts(self) -> AsyncGenerator[bytes, None]:
+        """Yield the whole stream as an async generator (closing it counts the viewers out)."""
+        try:
+            yield self.start()
+            while True:
+                part = self.next_part()
+                if part is not None:
+                    yield part
+                elif not await self.wait():
+                    return
+        finally:
+            self.close()
+
+
+class ViewerStream(PartStream):
     """One viewer of one camera: the next part to send, or a wait for the next change.
 
     The server's send loop drives it without any generator in between (a generator layer per
@@ -68,9 +137,6 @@ class ViewerStream:
         self._slot: LatestFrameSlot | None = None
         self._shown: object = None
         self._last_sent = -math.inf
-        self._check_at = math.inf
-        self._clock: Callable[[], float] = time.monotonic
-        self._closed = False
 
     def start(self) -> bytes:
         """Count the viewer in; return the stream's first bytes."""
@@ -86,11 +152,7 @@ class ViewerStream:
         loop = hub.loop
         if loop is not None:
             self._clock = loop.time
-        access = self._access
-        if access is not None:
-            access.start()
-            if access.interval > 0:
-                self._check_at = self._clock() + access.interval
+        self._start_access()
         return STREAM_PREAMBLE
 
     def next_part(self) -> bytes | None:
@@ -115,42 +177,20 @@ class ViewerStream:
         slot = self._slot
         if slot is None or slot.closed:
             return False
-        access = self._access
-        if access is not None and self._clock() >= self._check_at:
-            if not await access.still_allowed():
-                return False
-            self._check_at = self._clock() + access.interval
-            return True
+        if self._clock() >= self._check_at:
+            return await self._recheck()
         await slot.waiter()
         return not slot.closed
 
     def close(self) -> None:
         """Count the viewer out (idempotent)."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._access is not None:
-            self._access.stop()
-        if self._camera_slot is None:
+        if not self._close_once() or self._camera_slot is None:
             return  # never started: nothing was counted
         if self._slot is not self._camera_slot and self._slot is not None:
             self._slot.remove_viewer()
             if self.hub.variants is not None:
                 self.hub.variants.release(self.camera_id, self.width)
         self.hub.remove_viewer(self.camera_id)
-
-    async def parts(self) -> AsyncGenerator[bytes, None]:
-        """Yield the whole stream as an async generator (closing it counts the viewer out)."""
-        try:
-            yield self.start()
-            while True:
-                part = self.next_part()
-                if part is not None:
-                    yield part
-                elif not await self.wait():
-                    return
-        finally:
-            self.close()
 
 
 def viewer_parts(

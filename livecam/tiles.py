@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from livecam.bus.hub import Hub
 from livecam.bus.slot import LatestFrameSlot
 from livecam.frames import STREAM_PREAMBLE, Frame
-from livecam.streaming import AccessGuard
+from livecam.streaming import AccessGuard, PartStream
 from livecam.tile_parts import PARTS, Key
 
 MAX_TILES = 64
@@ -131,7 +131,7 @@ def _unwatch(hub: Hub, tile: _Tile) -> None:
     hub.remove_viewer(tile.camera_id)
 
 
-class TileStream:
+class TileStream(PartStream):
     """One tile stream: the next part of any of its cameras to send, or a wait for a change.
 
     A `PartSource` the server's send loop drives directly, like `ViewerStream`: ``start()``,
@@ -169,10 +169,7 @@ class TileStream:
         self._cursor = 0
         """The next tile to look at in this round (a round looks at every tile once)."""
         self._next_due = math.inf
-        self._check_at = math.inf
-        self._clock: Callable[[], float] = time.monotonic
         self._ended = False
-        self._closed = False
 
     def start(self) -> bytes:
         """Count a viewer of every camera in; return the stream's first bytes."""
@@ -184,11 +181,7 @@ class TileStream:
         loop = hub.loop or asyncio.get_running_loop()
         self._clock = loop.time
         self._waker = _Waker(loop)
-        access = self._access
-        if access is not None:
-            access.start()
-            if access.interval > 0:
-                self._check_at = self._clock() + access.interval
+        self._start_access()
         return STREAM_PREAMBLE
 
     def next_part(self) -> bytes | None:
@@ -232,11 +225,9 @@ class TileStream:
         """Wait for a change or the next due part (or run a due re-check); False: it is over."""
         if self._ended or self._waker is None:
             return False
-        access = self._access
-        if access is not None and self._clock() >= self._check_at:
-            if not await access.still_allowed():
+        if self._clock() >= self._check_at:
+            if not await self._recheck():
                 return False
-            self._check_at = self._clock() + access.interval
         elif self._cursor >= len(self._tiles):
             await self._waker.wait(min(self._next_due, self._check_at) - self._clock())
         # A new round: every tile is looked at again if it changed or is due.
@@ -246,23 +237,7 @@ class TileStream:
 
     def close(self) -> None:
         """Count every viewer out (idempotent)."""
-        if self._closed:
+        if not self._close_once():
             return
-        self._closed = True
-        if self._access is not None:
-            self._access.stop()
         for tile in self._tiles:
             _unwatch(self.hub, tile)
-
-    async def parts(self) -> AsyncGenerator[bytes, None]:
-        """Yield the whole stream as an async generator (closing it counts the viewers out)."""
-        try:
-            yield self.start()
-            while True:
-                part = self.next_part()
-                if part is not None:
-                    yield part
-                elif not await self.wait():
-                    return
-        finally:
-            self.close()

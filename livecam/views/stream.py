@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from livecam import access, conf
 from livecam.admission import CAPS, RETRY_AFTER
-from livecam.asgi_handler import PartsResponse
+from livecam.asgi_handler import PartSource, PartsResponse
 from livecam.bus import get_bus
 from livecam.frames import CONTENT_TYPE
 from livecam.guard import STREAMS, Check, StreamAccess, stream_cap
@@ -109,7 +109,12 @@ async def serve_stream(
         on_start=CAPS.claim,
         access=StreamAccess(key=key, check_key=check_key, check=check),
     )
-    response = PartsResponse(viewer, content_type=CONTENT_TYPE)
+    return mjpeg_response(viewer)
+
+
+def mjpeg_response(source: PartSource) -> PartsResponse:
+    """Return the multipart response of a stream, uncached and unbuffered by proxies."""
+    response = PartsResponse(source, content_type=CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each part on at once
     return response

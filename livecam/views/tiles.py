@@ -11,11 +11,16 @@ from livecam import access, conf
 from livecam.admission import CAPS, RETRY_AFTER
 from livecam.asgi_handler import PartsResponse
 from livecam.bus import get_bus
-from livecam.frames import CONTENT_TYPE
 from livecam.guard import STREAMS, StreamAccess, stream_cap
 from livecam.tiles import MAX_TILES, TileStream
 from livecam.views.access import NOT_FOUND, principal
-from livecam.views.stream import WIDTH_ERROR, json_error, positive_number, requested_width
+from livecam.views.stream import (
+    WIDTH_ERROR,
+    json_error,
+    mjpeg_response,
+    positive_number,
+    requested_width,
+)
 
 MAX_TILE_FPS = 30.0
 DEFAULT_TILE_FPS = 10.0
@@ -86,7 +91,4 @@ async def tiles(request: HttpRequest) -> HttpResponse | PartsResponse:
         on_start=CAPS.claim,
         access=StreamAccess(key=key, check_key=check_key, check=still_allowed),
     )
-    response = PartsResponse(stream, content_type=CONTENT_TYPE)
-    response["Cache-Control"] = "no-store"
-    response["X-Accel-Buffering"] = "no"  # nginx: pass each part on at once
-    return response
+    return mjpeg_response(stream)
