@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import httpx
 
@@ -138,3 +139,35 @@ def test_openapi_document_describes_the_api(server: LivecamServer):
         "/api/events",
     ):
         assert path in paths, path
+
+
+def test_viewer_counts_reach_open_pages(server: LivecamServer, camera_id: str):
+    # An OFF camera publishes no status of its own: the page must still see its viewers change.
+    from tests.support.sse import EventLog
+    from tests.test_stream import close_stream, open_stream
+
+    server.add_camera(camera_id, "pattern:", "--width", "160", "--height", "120", "--off")
+    server.wait_for(camera_id, lambda s: s["state"] == "off")
+    log = EventLog(server.base_url, server.auth_headers())
+    try:
+
+        def viewers(count: int):
+            return lambda name, data: (
+                name == "camera" and data["id"] == camera_id and data["viewers"] == count
+            )
+
+        log.wait_for(viewers(0), timeout=10)
+        streams = [open_stream(server, camera_id) for _ in range(2)]
+        started = time.monotonic()
+        log.wait_for(viewers(2), timeout=5)
+        assert time.monotonic() - started < 2.0
+        mark = len(log.events)  # the 0 of the first snapshot must not count again
+        for response in streams:
+            close_stream(response)
+        gone = viewers(0)
+        log.wait_for(
+            lambda name, data: gone(name, data) and any(d is data for _, d in log.events[mark:]),
+            timeout=5,
+        )
+    finally:
+        log.close()

@@ -56,6 +56,10 @@ class StatusListener:
         return changes
 
 
+VIEWERS_NOTICE_DELAY = 0.25
+"""Seconds a change of viewer count waits before open pages hear it (a burst is one event)."""
+
+
 class Hub:
     """Hold one slot per camera and fan statuses out to listeners; lives on the event loop."""
 
@@ -71,6 +75,8 @@ class Hub:
         """Smaller variants (``?width=``), created when the hub is bound to its loop."""
         self.on_watch: Callable[[str, int], None] | None = None
         """Called with (camera_id, viewers) when a camera gains its first or loses its last."""
+        self._viewers_changed: set[str] = set()
+        self._viewers_notice: asyncio.TimerHandle | None = None
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Attach the hub to the server's event loop (at startup)."""
@@ -123,6 +129,7 @@ class Hub:
         slot.add_viewer()
         if slot.viewers == 1 and self.on_watch is not None:
             self.on_watch(camera_id, 1)
+        self._count_changed(camera_id)
         return slot
 
     def remove_viewer(self, camera_id: str) -> None:
@@ -133,6 +140,27 @@ class Hub:
         slot.remove_viewer()
         if slot.viewers == 0 and self.on_watch is not None:
             self.on_watch(camera_id, 0)
+        self._count_changed(camera_id)
+
+    def _count_changed(self, camera_id: str) -> None:
+        """Tell open pages a camera's viewer count changed, at most once per notice delay."""
+        if not self.listeners or self.loop is None:
+            return  # nobody listens: a viewer costs nothing more
+        self._viewers_changed.add(camera_id)
+        if self._viewers_notice is None:
+            self._viewers_notice = self.loop.call_later(VIEWERS_NOTICE_DELAY, self._notify_counts)
+
+    def _notify_counts(self) -> None:
+        self._viewers_notice = None
+        changed, self._viewers_changed = self._viewers_changed, set()
+        if self.closed:
+            return
+        for camera_id in changed:
+            slot = self.slots.get(camera_id)
+            if slot is not None and slot.heard:
+                # The listener turns the status into the camera's JSON with current counts.
+                for listener in self.listeners:
+                    listener.push(slot.status)
 
     def total_viewers(self) -> int:
         """Return the number of viewers in this process."""
