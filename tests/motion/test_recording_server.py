@@ -163,9 +163,10 @@ def test_record_while_motion_keeps_seconds_before_and_after(
         )
         done = events.wait_for(recording(camera_id, "ended"), timeout=30)
         assert done["trigger"] == "motion" and done["state"] == "done"
-        # The file starts before the motion (ring buffer) and ends after it.
-        assert done["started_at"] <= motion_end["started_at"] - 1.2
-        assert done["ended_at"] >= motion_end["ended_at"] + 2.5
+        # The file starts before the motion (ring buffer) and ends after it. The times are
+        # Unix seconds rounded to milliseconds: a pre-roll of exactly 1.2 s must pass.
+        assert done["started_at"] <= motion_end["started_at"] - 1.2 + 0.001
+        assert done["ended_at"] >= motion_end["ended_at"] + 2.5 - 0.001
         frames, duration, _, _ = _decode(api.get(done["url"]).content)
         assert frames == done["frames"]
         assert abs(duration - done["duration"]) <= 0.15
