@@ -5,6 +5,19 @@ from __future__ import annotations
 import threading
 import time
 
+from livecam.sources.base import (
+    CaptureOptions,
+    FrameSource,
+    Image,
+    SourceError,
+    SourceFrame,
+    SourceSpec,
+)
+
+DEFAULT_SIZE = (640, 480)
+DEFAULT_FPS = 30.0
+_MIN_SIDE, _MAX_SIDE = 16, 8192
+
 
 class Pacer:
     """Release one frame per period on time.monotonic, without drift, and never in bursts.
@@ -33,3 +46,59 @@ class Pacer:
             return False
         self._due += self.period
         return True
+
+
+class DrawnSource(FrameSource):
+    """A source that draws its own frames, paced at its frame rate.
+
+    ``options.fps`` defaults to 30 and the size to 640x480 (each side 16 to 8192).
+    Subclasses draw what frames share once in `prepare` (called by `open`) and each frame
+    in `draw`; `count` is the number of frames delivered since open.
+    """
+
+    name = "drawn"
+    """The source's kind, for error messages."""
+
+    def __init__(self, spec: SourceSpec, options: CaptureOptions) -> None:
+        super().__init__(spec, options)
+        self.width = _side(options.width, DEFAULT_SIZE[0])
+        self.height = _side(options.height, DEFAULT_SIZE[1])
+        self.fps = options.fps if options.fps > 0 else DEFAULT_FPS
+        self.count = 0
+        """Frames delivered since open."""
+        self._closed = threading.Event()
+        self._pacer = Pacer(self.fps)
+        self._open = False
+
+    def prepare(self) -> None:
+        """Draw what every frame shares (once per open)."""
+
+    def draw(self) -> Image:
+        """Return the next frame (frame number `count`, counting from 0)."""
+        raise NotImplementedError
+
+    def open(self) -> None:
+        """Prepare the drawing and start pacing from now."""
+        self.prepare()
+        self._open = True
+        self._closed.clear()
+        self._pacer.reset()
+        self.count = 0
+
+    def read(self) -> SourceFrame:
+        """Wait until the next frame is due (deadline pacing, no drift) and draw it."""
+        if not self._open:
+            raise SourceError(f"{self.name} source is not open")
+        if not self._pacer.wait(self._closed):
+            raise SourceError(f"{self.name} source closed")
+        image = self.draw()
+        self.count += 1
+        return SourceFrame(self.width, self.height, image=image)
+
+    def close(self) -> None:
+        """Stop: a read waiting for its deadline returns at once with SourceError."""
+        self._closed.set()
+
+
+def _side(asked: int, default: int) -> int:
+    return min(max(asked, _MIN_SIDE), _MAX_SIDE) if asked > 0 else default

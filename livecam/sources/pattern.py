@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import math
-import threading
 import time
 
 import cv2
 import numpy as np
 
-from livecam.sources.base import (
-    CaptureOptions,
-    FrameSource,
-    Image,
-    SourceError,
-    SourceFrame,
-    SourceSpec,
-)
-from livecam.sources.pacing import Pacer
+from livecam.sources.base import CaptureOptions, Image, SourceError, SourceSpec
+from livecam.sources.pacing import DrawnSource
 
-DEFAULT_SIZE = (640, 480)
-DEFAULT_FPS = 30.0
-_MIN_SIDE, _MAX_SIDE = 16, 8192
 _BARS = np.array(
     [
         [192, 192, 192],
@@ -37,41 +26,30 @@ _BARS = np.array(
 )  # BGR: white, yellow, cyan, green, magenta, red, blue, black
 
 
-class PatternSource(FrameSource):
+class PatternSource(DrawnSource):
     """Generate a moving pattern at ``options.fps`` (default 30) and size (default 640x480)."""
+
+    name = "pattern"
 
     def __init__(self, spec: SourceSpec, options: CaptureOptions) -> None:
         super().__init__(spec, options)
-        self.width = _side(options.width, DEFAULT_SIZE[0])
-        self.height = _side(options.height, DEFAULT_SIZE[1])
-        self.fps = options.fps if options.fps > 0 else DEFAULT_FPS
-        self.count = 0
-        """Frames delivered since open (drawn on the frame)."""
-        self._closed = threading.Event()
-        self._pacer = Pacer(self.fps)
         self._background: Image | None = None
 
-    def open(self) -> None:
+    def prepare(self) -> None:
         """Build the background once: a frame is then a roll of it plus a little drawing."""
         columns = np.repeat(_BARS, -(-self.width // len(_BARS)), axis=0)[: self.width]
         # A vertical luminance ramp on top of the bars, so scaling artefacts are visible too.
         ramp = np.linspace(1.0, 0.55, self.height, dtype=np.float32)[:, None, None]
         self._background = (columns[None, :, :] * ramp).astype(np.uint8)
-        self._closed.clear()
-        self._pacer.reset()
-        self.count = 0
 
-    def read(self) -> SourceFrame:
-        """Wait until the next frame is due (deadline pacing, no drift) and draw it."""
+    def draw(self) -> Image:
+        """Draw frame number `count` + 1 (the number shown on it)."""
         if self._background is None:
-            raise SourceError("pattern source is not open")
-        if not self._pacer.wait(self._closed):
-            raise SourceError("pattern source closed")
-        self.count += 1
-        return SourceFrame(self.width, self.height, image=self._draw(self._background))
+            raise SourceError(f"{self.name} source is not open")
+        return self._draw(self._background)
 
     def _draw(self, background: Image) -> Image:
-        w, h, n = self.width, self.height, self.count
+        w, h, n = self.width, self.height, self.count + 1
         # np.roll copies: every frame is a new array the caller may keep.
         image = np.roll(background, (n * 4) % w, axis=1)
         box = max(4, min(w, h) // 6)
@@ -94,11 +72,3 @@ class PatternSource(FrameSource):
             cv2.LINE_AA,
         )
         return image
-
-    def close(self) -> None:
-        """Stop: a read waiting for its deadline returns at once with SourceError."""
-        self._closed.set()
-
-
-def _side(asked: int, default: int) -> int:
-    return min(max(asked, _MIN_SIDE), _MAX_SIDE) if asked > 0 else default

@@ -6,62 +6,39 @@ scene shows at a given frame is the same on every run, fast or slow machine alik
 
 from __future__ import annotations
 
-import threading
 from typing import cast
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from livecam.sources.base import (
-    CaptureOptions,
-    FrameSource,
-    Image,
-    SourceError,
-    SourceFrame,
-    SourceSpec,
-)
-from livecam.sources.pacing import Pacer
+from livecam.sources.base import CaptureOptions, Image, SourceError, SourceSpec
+from livecam.sources.pacing import DrawnSource
 from livecam.sources.script import Script, script_of
 
 _NOISE_FRAMES = 8  # pre-drawn sensor-noise patterns, cycled (drawing noise per frame is slow)
 
 
-class SceneSource(FrameSource):
+class SceneSource(DrawnSource):
     """A still, textured scene with sensor noise, plus the scripted change of its target."""
+
+    name = "scene"
 
     def __init__(self, spec: SourceSpec, options: CaptureOptions) -> None:
         super().__init__(spec, options)
         self.script = script_of(spec.target)
-        self.width = options.width or 640
-        self.height = options.height or 480
-        self.fps = options.fps if options.fps > 0 else 30.0
-        self.count = 0
-        self._closed = threading.Event()
-        self._pacer = Pacer(self.fps)
         self._background: Image | None = None
         self._noise: list[npt.NDArray[np.int16]] = []
 
-    def open(self) -> None:
+    def prepare(self) -> None:
         """Draw the scene's background and noise patterns once."""
         self._background, self._noise = render_background(self.width, self.height)
-        self._closed.clear()
-        self._pacer.reset()
-        self.count = 0
 
-    def read(self) -> SourceFrame:
-        """Wait until the next frame is due and draw it."""
+    def draw(self) -> Image:
+        """Draw the scene at frame `count` (scene time: count / fps)."""
         if self._background is None:
-            raise SourceError("scene source is not open")
-        if not self._pacer.wait(self._closed):
-            raise SourceError("scene source closed")
-        image = draw(self.script, self._background, self._noise, self.count, self.fps)
-        self.count += 1
-        return SourceFrame(self.width, self.height, image=image)
-
-    def close(self) -> None:
-        """Stop: a read waiting for its deadline returns at once with SourceError."""
-        self._closed.set()
+            raise SourceError(f"{self.name} source is not open")
+        return draw(self.script, self._background, self._noise, self.count, self.fps)
 
 
 def render_background(
