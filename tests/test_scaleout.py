@@ -14,7 +14,7 @@ import pytest
 
 from livecam import placeholder
 from livecam.bus.redis_health import UNAVAILABLE
-from tests.support.cluster import SETTINGS, Cluster
+from tests.support.cluster import SETTINGS, Cluster, running_cluster
 from tests.support.mjpeg import Part, StreamReader
 from tests.support.server import LivecamServer
 
@@ -121,17 +121,7 @@ def eventually(predicate, timeout: float = 10.0) -> float:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """Redis, two web servers (A and B) and one capture process."""
-    instance = Cluster(tmp_path_factory.mktemp("cluster"))
-    try:
-        instance.start_redis()
-        instance.web()
-        instance.web()
-        instance.capture()
-    except BaseException:
-        instance.stop()
-        raise
-    yield instance
-    instance.stop()
+    yield from running_cluster(tmp_path_factory.mktemp("cluster"), webs=2)
 
 
 @pytest.fixture

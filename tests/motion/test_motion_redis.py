@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cluster import Cluster
+from tests.support.cluster import Cluster, running_cluster
 from tests.support.sse import EventLog, motion, recording
 
 _SMALL = ("--width", "320", "--height", "240", "--fps", "10")
@@ -17,16 +17,7 @@ _SMALL = ("--width", "320", "--height", "240", "--fps", "10")
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
     """Redis, one web server and one ``livecam capture`` process."""
-    instance = Cluster(tmp_path)
-    try:
-        instance.start_redis()
-        instance.web()
-        instance.capture()
-    except BaseException:
-        instance.stop()
-        raise
-    yield instance
-    instance.stop()
+    yield from running_cluster(tmp_path, webs=1)
 
 
 def test_motion_events_and_recordings_cross_redis(cluster: Cluster):

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,18 @@ class Cluster:
             f"--- {path.name}\n{path.read_text()[-3000:]}"
             for path in sorted(self.workdir.glob("*.log"))
         )
+
+
+def running_cluster(workdir: Path, webs: int) -> Iterator[Cluster]:
+    """Yield Redis, `webs` web servers and one capture process; stop them all afterwards."""
+    instance = Cluster(workdir)
+    try:
+        instance.start_redis()
+        for _ in range(webs):
+            instance.web()
+        instance.capture()
+    except BaseException:
+        instance.stop()
+        raise
+    yield instance
+    instance.stop()
