@@ -4,17 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench browser redis screenshots clean
+.PHONY: run test lint check bench browser redis postgres mosquitto screenshots clean
 
-$(STAMP): pyproject.toml
+RUN_STAMP := $(VENV)/.installed-run
+
+# Running needs only the package; the tests also need the dev tools (mypy, Playwright, schemathesis...).
+$(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit("livecam needs Python >= 3.11") if sys.version_info < (3, 11) else None'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
 
-## run: install into .venv and serve the demo on http://127.0.0.1:8000
-run: $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $(STAMP) $(RUN_STAMP)
+
+## run: install what running needs into .venv and serve the demo on http://127.0.0.1:8000
+run: $(RUN_STAMP)
 	$(BIN)/livecam serve --demo
 
 ## browser: make sure a Chromium for the browser tests exists (Debian's package)
@@ -41,6 +50,30 @@ redis: $(STAMP)
 	    echo "error: the scale-out tests need Redis: install Debian's 'redis-server' package (sudo apt-get install redis-server)"; exit 1; \
 	  fi; }
 
+## postgres: make sure PostgreSQL server binaries exist (the database-fault tests run a private
+## cluster they stop and start; Debian's package)
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's postgresql for the database tests…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	      || { echo "error: could not install postgresql (apt-get failed)"; exit 1; }; \
+	  else \
+	    echo "warning: no PostgreSQL server binaries: the PostgreSQL tests are skipped (sudo apt-get install postgresql)"; \
+	  fi; }
+
+## mosquitto: make sure an MQTT broker for the bridge tests exists (Debian's mosquitto)
+# (the tests start their own broker on a free port, with a password file and an ACL)
+mosquitto:
+	@{ command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's mosquitto for the MQTT bridge tests…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null) \
+	      || { echo "error: could not install mosquitto (apt-get failed)"; exit 1; }; \
+	  else \
+	    echo "error: the MQTT bridge tests need a broker: install Debian's 'mosquitto' package (sudo apt-get install mosquitto)"; exit 1; \
+	  fi; }
+
 ## lint: formatting, lint and types
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -48,10 +81,10 @@ lint: $(STAMP)
 	$(BIN)/mypy livecam
 
 ## test: install everything and run lint, the deploy check and the whole test suite
-test: $(STAMP) browser redis lint
+test: $(STAMP) browser redis postgres mosquitto lint
 	$(BIN)/pytest -q
 
-## screenshots: regenerate docs/dashboard.png, docs/dashboard-phone.png and docs/camera.png
+## screenshots: regenerate the README's pictures (docs/*.png)
 screenshots: $(STAMP) browser
 	$(BIN)/python -m tools.screenshots
 

@@ -1,9 +1,11 @@
-/* loadgen: N MJPEG viewers on one epoll loop.
+/* loadgen: N MJPEG or fragmented-MP4 viewers on one epoll loop.
  *
  * Counts parts per viewer, distinct frames (a part whose X-Timestamp differs from the previous
  * one on that connection) and capture->receive latency (receive wall time - X-Timestamp).
- * Parts are framed by Content-Length, so segmentation does not matter. Requests are HTTP/1.0
- * so every server answers with a plain body (no chunked encoding to undo).
+ * Parts are framed by Content-Length, so segmentation does not matter. A response of
+ * Content-Type video/mp4 (stream.mp4) is read box by box instead: each media fragment
+ * (prft+moof+mdat) is a part, its capture time the prft box's NTP time. Chunked bodies are
+ * decoded first.
  *
  * usage: loadgen HOST PORT PATH N WARMUP_S WINDOW_S READY_TIMEOUT_S [HEADER]
  * stdout: "READY", "SNAP0", "SNAP1" lines (the driver samples server CPU at SNAP0/SNAP1),
@@ -24,7 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { S_CONNECTING, S_HTTP, S_LINE, S_HEADERS, S_BODY, S_DEAD };
+enum { S_CONNECTING, S_HTTP, S_LINE, S_HEADERS, S_BODY, S_BOX, S_DEAD };
+#define NTP_UNIX 2208988800.0
 #define LINE_MAX_LEN 256
 #define LAT_BUCKETS 100000 /* 0.1 ms buckets up to 10 s */
 #define CONNECT_WINDOW 8
@@ -41,6 +44,10 @@ typedef struct {
     long ch_left;
     char ch_line[32];
     int ch_line_len;
+    int mp4;                 /* the body is a fragmented MP4 */
+    unsigned char box[32];   /* the current box's first bytes (header; all of a prft) */
+    int box_have;
+    long long box_left;      /* bytes of the current box not yet read (after box[]) */
 } conn_t;
 
 static conn_t *conns;
@@ -109,7 +116,8 @@ static void on_line(conn_t *c) {
     char *l = c->line;
     switch (c->state) {
     case S_HTTP: /* response headers: wait for the blank line */
-        if (c->line_len == 0) c->state = S_LINE;
+        if (c->line_len == 0) c->state = c->mp4 ? S_BOX : S_LINE;
+        else if (strncasecmp(l, "content-type:", 13) == 0 && strcasestr(l, "video/mp4")) c->mp4 = 1;
         else if (strncmp(l, "HTTP/1.", 7) == 0 && strncmp(l + 9, "200", 3) != 0) kill_conn(c);
         else if (strncasecmp(l, "transfer-encoding:", 18) == 0 && strcasestr(l, "chunked")) c->chunked = 1;
         break;
@@ -134,9 +142,47 @@ static void on_line(conn_t *c) {
     }
 }
 
+static unsigned long be32(const unsigned char *p) {
+    return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
+}
+
+/* The MP4 layer: top-level boxes; an mdat ends a fragment, a prft dates it. */
+static long feed_box(conn_t *c, const unsigned char *p, long n) {
+    long used = 0;
+    if (c->box_have < 8) { /* the box header */
+        long take = 8 - c->box_have < n ? 8 - c->box_have : n;
+        memcpy(c->box + c->box_have, p, take);
+        c->box_have += take;
+        if (c->box_have < 8) return take;
+        used = take;
+        unsigned long size = be32(c->box);
+        if (size < 8) { kill_conn(c); return n; } /* 64-bit sizes never occur here */
+        c->box_left = size - 8;
+    }
+    int prft = memcmp(c->box + 4, "prft", 4) == 0;
+    long take = n - used < c->box_left ? n - used : (long)c->box_left;
+    if (prft && c->box_have + take <= (long)sizeof c->box) memcpy(c->box + c->box_have, p + used, take);
+    if (prft) c->box_have += take;
+    c->box_left -= take;
+    used += take;
+    if (c->box_left == 0) {
+        if (prft && c->box_have >= 24)
+            c->ts = be32(c->box + 16) - NTP_UNIX + be32(c->box + 20) / 4294967296.0;
+        else if (memcmp(c->box + 4, "mdat", 4) == 0) part_done(c);
+        c->box_have = 0;
+    }
+    return used;
+}
+
 /* The multipart layer: part headers by line, bodies by Content-Length. */
 static void feed_body(conn_t *c, const unsigned char *p, long n) {
     while (n > 0 && c->state != S_DEAD) {
+        if (c->state == S_BOX) {
+            long used = feed_box(c, p, n);
+            p += used;
+            n -= used;
+            continue;
+        }
         if (c->state == S_BODY) {
             long take = n < c->body_left ? n : c->body_left;
             c->body_left -= take;

@@ -69,8 +69,12 @@ def run_viewers(
     encoded = counters1.get("livecam_frames_encoded_total", 0) - counters0.get(
         "livecam_frames_encoded_total", 0
     )
+    video = counters1.get("livecam_video_frames_encoded_total", 0) - counters0.get(
+        "livecam_video_frames_encoded_total", 0
+    )
     if captured:
         result["encodes_per_frame"] = round(encoded / captured, 3)
+        result["h264_per_frame"] = round(video / captured, 3)
     result["passed"] = bool(
         result["ready"] == viewers and result["alive"] == viewers and result["fps_min"] >= PASS_FPS
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from bench.measure import WARMUP, WINDOW
 
-_PACKAGES = ["django", "uvicorn", "uvloop", "httptools", "simplejpeg", "opencv-python-headless"]
+_PACKAGES = ["django", "uvicorn", "uvloop", "httptools", "simplejpeg", "pillow", "av"]
 
 
 def _machine() -> str:

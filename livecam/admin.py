@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from livecam.control import notify_changed
+from livecam.cameras.validation import side_problem
+from livecam.control import describe, notify_changed, notify_removed
 from livecam.models import ApiToken, Camera, CameraAccess, ShareLink
+from livecam.motion.admin import MotionSettingsInline
+from livecam.templatetags.livecam_ui import state_label
+
+admin.site.site_header = _("livecam administration")
+admin.site.site_title = _("livecam admin")
+admin.site.index_title = _("Cameras, users and access")
+admin.site.site_url = "/"
 
 
 class CameraAccessInline(admin.StackedInline):  # type: ignore[type-arg]
@@ -20,15 +32,50 @@ class CameraAccessInline(admin.StackedInline):  # type: ignore[type-arg]
     filter_horizontal = ["users", "groups"]
 
 
+class CameraAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The camera form with the rules the CLI and the API apply (livecam.cameras.validation)."""
+
+    class Meta:
+        model = Camera
+        exclude: list[str] = []  # every editable field, like the default admin form
+
+    def clean(self) -> dict[str, object]:
+        """Add the rules beyond the model's own field validators (e.g. the smallest size)."""
+        data = super().clean() or {}
+        for side in ("width", "height"):
+            problem = side_problem(data.get(side))
+            if problem:
+                self.add_error(side, problem)
+        return data
+
+
 @admin.register(Camera)
 class CameraAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Cameras: sources are set here, by admins only."""
 
-    inlines = [CameraAccessInline]
+    form = CameraAdminForm
+    inlines = [MotionSettingsInline, CameraAccessInline]
 
-    list_display = ["id", "label", "enabled", "on_demand", "width", "height", "fps"]
+    list_display = ["id", "label", "state", "source_kind", "enabled", "on_demand", "live_view"]
     list_filter = ["enabled", "on_demand"]
     search_fields = ["id", "label"]
+
+    @admin.display(description=_("state"))
+    def state(self, obj: Camera) -> str:
+        """Return the camera's state now (what capture reports), translated."""
+        return state_label(describe(obj)["state"])
+
+    @admin.display(description=_("source"))
+    def source_kind(self, obj: Camera) -> str:
+        """Return the kind of source (the address is on the camera's own admin page)."""
+        return obj.source.split(":", 1)[0]
+
+    @admin.display(description=_("live view"))
+    def live_view(self, obj: Camera) -> str:
+        """Link to the camera's page on the site."""
+        return format_html(
+            '<a href="{}">{}</a>', reverse("livecam:camera", args=[obj.id]), _("open")
+        )
 
     def save_model(self, request: HttpRequest, obj: Camera, form: Any, change: bool) -> None:
         """Save, then tell capture to reconcile."""
@@ -39,7 +86,7 @@ class CameraAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         """Delete, then tell capture to reconcile."""
         camera_id = obj.id
         super().delete_model(request, obj)
-        notify_changed(camera_id)
+        notify_removed(camera_id)
 
 
 @admin.register(ApiToken)
@@ -55,6 +102,7 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "last_used_at",
         "revoked_at",
         "read_only",
+        "limited",
     ]
     readonly_fields = ["hint", "created_at", "last_used_at"]
     exclude = ["key_hash"]
@@ -86,4 +134,6 @@ class ShareLinkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
+from livecam import admin_users as _admin_users  # noqa: E402, F401 - users and groups
 from livecam.motion import admin as _motion_admin  # noqa: E402, F401 - registers its models
+from livecam.mqtt import admin as _mqtt_admin  # noqa: E402, F401 - MQTT and notification models

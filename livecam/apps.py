@@ -11,7 +11,7 @@ class LivecamConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        """Keep share-link secrets out of the access log."""
+        """Keep share-link secrets out of every log handler attached so far."""
         from livecam import logs
 
         logs.install()

@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     "BUS_RETRY_MAX": 2.0,
     "BUS_HEARTBEAT": 1.0,
     "MAX_FRAME_BYTES": 16 * 1024 * 1024,
+    # Redis bus: seconds a web process waits for the capture owner to answer a question (the
+    # device list; a source probe gets this on top of its own limit), then answers 504.
+    "ASK_TIMEOUT": 5.0,
     # Source kind alias -> dotted path; merged over livecam.sources.SOURCE_CLASSES.
     "SOURCES": {},
     # Directories file: sources may read from; None allows any readable file (admins only).
@@ -51,10 +54,48 @@ DEFAULTS: dict[str, Any] = {
     # Seconds between re-checks of an open stream's credentials and camera access; streams
     # whose token was revoked, user disabled or access removed close within about this long.
     "ACCESS_RECHECK": 10.0,
+    # Seconds a re-check that cannot reach the database keeps the last answer (a dropped
+    # connection or a database restart must not end every stream); then streams end.
+    # Snapshots of cameras a client was allowed within this time are served meanwhile.
+    # Five minutes cover a database restart or failover; revocations need the database too.
+    "ACCESS_GRACE": 300.0,
     # Concurrent streams one user (session), token or share link may hold (0 = unlimited).
     "MAX_STREAMS_PER_USER": 32,
+    # Limits of the HTTP server itself (livecam.serving.protocol): the largest request head
+    # (request line and headers, bytes; 431 beyond), seconds a request head may take to
+    # arrive, connections per process (raised to MAX_VIEWERS + 256 when that is more) and per
+    # client address (trusted proxies exempt); 0 turns a limit off.
+    "MAX_HEADER_BYTES": 32 * 1024,
+    "HEAD_TIMEOUT": 10.0,
+    "MAX_CONNECTIONS": 4096,
+    "MAX_CONNECTIONS_PER_ADDRESS": 128,
+    # Largest request body in bytes per path prefix, over livecam.serving.body_limit's
+    # defaults (16 KiB /login/, 64 KiB /api/, 256 KiB elsewhere); the longest prefix wins.
+    "BODY_LIMITS": {},
+    # The FFmpeg encoder that makes H.264 for stream.mp4 (e.g. "h264_v4l2m2m" on a Raspberry
+    # Pi); livecam tunes "libx264" for latency, other encoders run with their defaults.
+    "H264_ENCODER": "libx264",
+    # Continuous recording: seconds per segment (cut at the next keyframe after this), the
+    # disk budget of all cameras' segments (GB, 0: none), the free space kept on the media
+    # file system (GB), segments kept per camera at most (0: no limit), longest clip.mp4.
+    "SEGMENT_SECONDS": 60.0,
+    "MEDIA_MAX_GB": 0.0,
+    "MEDIA_MIN_FREE_GB": 1.0,
+    "SEGMENT_MAX_COUNT": 0,
+    "CLIP_MAX_SECONDS": 3600.0,
     # Allowed ?width= variants are clamped to this range (pixels).
     "MIN_VARIANT_WIDTH": 64,
+    # MQTT bridge (Home Assistant): broker URL (empty: no bridge), topic prefix, discovery
+    # prefix, CA file for mqtts://, seconds between reconnects at most.
+    "MQTT_URL": "",
+    "MQTT_PREFIX": "livecam",
+    "MQTT_DISCOVERY_PREFIX": "homeassistant",
+    "MQTT_CA_FILE": "",
+    "MQTT_RETRY_MAX": 30.0,
+    # Notifications: seconds a camera must stay offline before anyone is told (flapping),
+    # and the site's address for links in e-mails (empty: http://LIVECAM_HOST:LIVECAM_PORT).
+    "NOTIFY_OFFLINE_GRACE": 60.0,
+    "PUBLIC_URL": "",
 }
 
 

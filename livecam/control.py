@@ -47,6 +47,17 @@ def notify_changed(camera_id: str) -> None:
     async_to_sync(get_bus().send_control)(ControlMessage("changed", camera_id))
 
 
+def notify_removed(camera_id: str) -> None:
+    """Tell capture and every web process (synchronously) that a camera was deleted.
+
+    Capture stops it and the web processes end its streams at once, rather than at the next
+    reconcile or access re-check.
+    """
+    from asgiref.sync import async_to_sync
+
+    async_to_sync(get_bus().send_control)(ControlMessage("removed", camera_id))
+
+
 def describe(camera: Camera, optimistic_enabled: bool | None = None) -> dict[str, Any]:
     """Return the JSON state of a camera: configuration merged with what capture reports."""
     bus = get_bus()
@@ -61,7 +72,7 @@ def describe(camera: Camera, optimistic_enabled: bool | None = None) -> dict[str
         bus.viewer_counts().get(camera.id, 0),
         camera.width,
         camera.height,
-    )
+    ) | {"bitrate": camera.bitrate, "keyframe_interval": camera.keyframe_interval}
 
 
 def describe_status(status: CameraStatus) -> dict[str, Any]:
@@ -113,6 +124,11 @@ def _merge(
         "last_frame_at": last_frame_at,
         "retry_at": status.retry_at if state == "error" else None,
         "reconnects": status.reconnects,
+        "video": status.video or "encoded",
+        "video_reason": status.video_reason,
+        "video_error": status.video_error,
+        "continuous": status.continuous or "off",
+        "continuous_reason": status.continuous_reason,
     }
     if on_demand is not None:
         data["on_demand"] = on_demand

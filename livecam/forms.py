@@ -8,13 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from livecam.expiry import parse_expiry
+from livecam.access.expiry import parse_expiry
+from livecam.cameras.validation import MIN_SIDE, SETTINGS
 from livecam.models import Camera
 
-MIN_SIDE = 16
-"""The smallest width or height a camera may be resized to (0 keeps the source's size)."""
-
-SETTINGS_FIELDS = ["width", "height", "fps", "quality", "rotation", "on_demand", "linger"]
+SETTINGS_FIELDS = list(SETTINGS)
 """What operators may change from the camera page; the source stays admin-only."""
 
 
@@ -25,12 +23,19 @@ class CameraSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Camera
         fields = [name for name in SETTINGS_FIELDS if name in {f.name for f in Camera._meta.fields}]
         help_texts = {
-            "width": _("Pixels; 0 keeps the source's size (one side 0 keeps the aspect ratio)."),
-            "height": _("Pixels; 0 keeps the source's size."),
+            "width": _(
+                "Pixels before rotation; 0 keeps the source's size "
+                "(one side 0 keeps the aspect ratio)."
+            ),
+            "height": _("Pixels before rotation; 0 keeps the source's size."),
             "fps": _("Frames per second; 0 keeps the source's rate."),
             "quality": _("JPEG quality from 1 to 100; higher is sharper and larger."),
             "on_demand": _("Release the source when nobody has watched for the linger time."),
             "linger": _("Seconds to keep an on-demand camera open after the last viewer left."),
+            "bitrate": _("Cap of the H.264 stream in kbit/s; 0 picks a default for the size."),
+            "keyframe_interval": _(
+                "Seconds between H.264 keyframes (0.2 to 10); a new viewer waits at most this."
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -42,6 +47,15 @@ class CameraSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         for name, step in (("fps", "any"), ("linger", "any")):
             if name in self.fields:
                 self.fields[name].widget.attrs.update({"min": 0, "step": step})
+        for name in ("bitrate", "keyframe_interval"):
+            if name in self.fields:  # left out by older pages and scripts: keep the value
+                self.fields[name].required = False
+        if "bitrate" in self.fields:
+            self.fields["bitrate"].widget.attrs.update({"min": 0, "max": 50000, "step": 1})
+        if "keyframe_interval" in self.fields:
+            self.fields["keyframe_interval"].widget.attrs.update(
+                {"min": 0.2, "max": 10, "step": "any"}
+            )
 
     def _clean_side(self, name: str) -> int:
         value: int = self.cleaned_data[name]
@@ -52,6 +66,18 @@ class CameraSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
                 params={"min": MIN_SIDE},
             )
         return value
+
+    def _kept(self, name: str) -> Any:
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value is None else value
+
+    def clean_bitrate(self) -> int:
+        """Keep the camera's bitrate when the field is left out."""
+        return int(self._kept("bitrate"))
+
+    def clean_keyframe_interval(self) -> float:
+        """Keep the camera's keyframe interval when the field is left out."""
+        return float(self._kept("keyframe_interval"))
 
     def clean_width(self) -> int:
         """Reject sizes too small to show anything."""
@@ -108,3 +134,79 @@ class ShareForm(forms.Form):
         required=True,
         initial="7d",
     )
+
+
+RECORDING_MODES = [
+    ("off", _("Off")),
+    ("motion", _("On motion")),
+    ("continuous", _("Continuous (24/7)")),
+    ("schedule", _("Continuous on a schedule")),
+]
+"""The recording modes the settings form offers; each is a combination of model fields."""
+
+
+def recording_mode(record_on_motion: bool, continuous: bool, schedule: str) -> str:
+    """Return the mode (a RECORDING_MODES key) that these settings amount to."""
+    if continuous:
+        return "schedule" if schedule.strip() else "continuous"
+    return "motion" if record_on_motion else "off"
+
+
+class MotionSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Motion detection, recording and retention of one camera (admins, on the camera page)."""
+
+    mode = forms.ChoiceField(
+        label=_("Recording mode"),
+        choices=RECORDING_MODES,
+        widget=forms.RadioSelect,
+        help_text=_("Record/Stop on the media page works in every mode."),
+    )
+    _MODE_FIELDS = ("record_on_motion", "continuous")  # set from the mode, not shown
+
+    class Meta:
+        from livecam.motion.models import MotionSettings
+
+        model = MotionSettings
+        fields = [
+            "motion",
+            "overlay",
+            "record_on_motion",
+            "continuous",
+            "schedule",
+            "max_gb",
+            "pre_seconds",
+            "post_seconds",
+            "analysis_fps",
+            "threshold",
+            "min_area",
+            "max_age_days",
+            "max_count",
+            "webhook_url",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self._MODE_FIELDS:
+            del self.fields[name]
+        saved = self.instance
+        self.fields["mode"].initial = recording_mode(
+            saved.record_on_motion, saved.continuous, saved.schedule
+        )
+        # The mode right after the motion switch: the order the page reads in.
+        self.order_fields(["motion", "overlay", "mode", "schedule", "max_gb"])
+
+    def clean(self) -> dict[str, Any]:
+        """Turn the mode into the model's fields; a schedule mode needs a schedule."""
+        data = super().clean() or {}
+        mode = data.get("mode")
+        if mode is None:
+            return data
+        if mode == "motion" and not data.get("motion"):
+            self.add_error("mode", _("Recording on motion needs motion detection on."))
+        if mode == "schedule" and not (data.get("schedule") or "").strip():
+            self.add_error("schedule", _("Enter when to record, e.g. mon-fri 18:00-08:00."))
+        if mode == "continuous":
+            data["schedule"] = ""  # continuous means always: no schedule
+        self.instance.record_on_motion = mode == "motion"
+        self.instance.continuous = mode in ("continuous", "schedule")
+        return data

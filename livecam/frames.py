@@ -69,6 +69,16 @@ class CameraStatus:
     last_frame_at: float | None = None
     retry_at: float | None = None
     reconnects: int = 0
+    video: str = ""
+    """How the H.264 stream is made: "encoded", "passthrough", or "" (not known yet)."""
+    video_reason: str = ""
+    """Why the source's own H.264 is re-encoded rather than passed through."""
+    video_error: str = ""
+    """Why the H.264 stream is unavailable (MJPEG is unaffected)."""
+    continuous: str = ""
+    """Continuous recording: "off", "recording", "scheduled-idle", "paused" ("": not known)."""
+    continuous_reason: str = ""
+    """Why continuous recording is paused (disk full, low disk space, write error)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the status as a plain dict (for JSON)."""
@@ -90,9 +100,22 @@ class CameraStatus:
         return cls(**kwargs)
 
 
+_TEXT_FIELDS = (
+    "camera_id",
+    "state",
+    "label",
+    "error",
+    "video",
+    "video_reason",
+    "video_error",
+    "continuous",
+    "continuous_reason",
+)
+
+
 def _checked(name: str, value: Any) -> Any:
     """Return value if it has the type the status field expects, else raise ValueError."""
-    if name in ("camera_id", "state", "label", "error"):
+    if name in _TEXT_FIELDS:
         ok = isinstance(value, str) and len(value) <= 1000
     elif name == "enabled":
         ok = isinstance(value, bool)

@@ -9,10 +9,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from livecam import conf
-from livecam.asgi_handler import LivecamASGIHandler
 from livecam.bus import get_bus
 from livecam.capture.supervisor import CaptureSupervisor
-from livecam.watchdog import SendWatchdog
+from livecam.integrations import Integrations
+from livecam.serving.asgi_handler import LivecamASGIHandler
+from livecam.serving.watchdog import SendWatchdog
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class LivecamApp:
     def __init__(self, django_app: ASGIApp) -> None:
         self.django_app = django_app
         self.supervisor: CaptureSupervisor | None = None
+        self.integrations: Integrations | None = None
         self.watchdog = SendWatchdog(
             float(conf.get("SEND_TIMEOUT")), closing=lambda: get_bus().hub.closed
         )
@@ -71,11 +73,16 @@ class LivecamApp:
 
             self.supervisor = make_supervisor(bus)
             self.supervisor.start()
+        self.integrations = Integrations(bus)  # MQTT bridge and notifier (one per installation)
+        await self.integrations.start()
         logger.info("livecam started (bus: %s)", type(bus).__name__)
 
     async def shutdown(self) -> None:
         """End every stream, stop capture (devices released within 2 s), close the bus."""
         bus = get_bus()
+        if self.integrations is not None:
+            await self.integrations.stop()
+            self.integrations = None
         bus.hub.close()
         if self.supervisor is not None:
             await asyncio.to_thread(self.supervisor.stop, 2.0)

@@ -26,6 +26,11 @@ FRAMES_CORRUPT = Counter(
     "Corrupt or truncated JPEGs from the source, dropped and never sent.",
     ["camera"],
 )
+RECORDING_ERRORS = Counter(
+    "livecam_recording_errors",
+    "Recordings cut short by a write error (a full disk); what was written is kept.",
+    ["camera"],
+)
 CAPTURE_STALLS = Counter(
     "livecam_capture_stalls",
     "Source calls that blocked past the read timeout and were abandoned by the watchdog.",
@@ -37,8 +42,24 @@ CAPTURE_CRASHES = Counter(
 VIEWERS_REJECTED = Counter(
     "livecam_viewers_rejected", "Stream requests refused by a viewer cap (503).", ["camera"]
 )
+VIDEO_FRAMES_ENCODED = Counter(
+    "livecam_video_frames_encoded",
+    "H.264 pictures encoded by capture, all widths (0 while H.264 passes through).",
+    ["camera"],
+)
+VARIANT_FRAMES_ENCODED = Counter(
+    "livecam_variant_frames_encoded",
+    "Resized JPEG variants (?width=) encoded: by capture once per frame per watched width, "
+    "and by a web process for a snapshot at a width nobody streams.",
+    ["camera", "width"],
+)
 VIEWERS_EVICTED = Counter(
     "livecam_viewers_evicted", "Viewers disconnected because their socket stopped draining."
+)
+HTTP_ERRORS = Counter(
+    "livecam_http_errors",
+    "Error answers by status (4xx and 5xx); each 500 also logged its traceback once.",
+    ["status"],
 )
 
 
@@ -60,20 +81,19 @@ class _ViewerCollector(Collector):
             labels=["camera"],
         )
         viewers = GaugeMetricFamily("livecam_viewers", "Open streams.", labels=["camera"])
+        sent_bytes = CounterMetricFamily(
+            "livecam_bytes_sent",
+            "Stream bytes handed to viewers' connections, by format (mjpeg, mp4).",
+            labels=["camera", "format"],
+        )
         for camera_id, slot in list(slots.items()):
             sent.add_metric([camera_id], slot.sent)
             viewers.add_metric([camera_id], slot.viewers)
-        variant_encodes = CounterMetricFamily(
-            "livecam_variant_frames_encoded",
-            "Resized variant encodes (?width=), one per frame per watched width.",
-            labels=["camera"],
-        )
-        if hub.variants is not None:
-            for camera_id, count in list(hub.variants.encodes.items()):
-                variant_encodes.add_metric([camera_id], count)
+            sent_bytes.add_metric([camera_id, "mjpeg"], slot.bytes_sent)
+            sent_bytes.add_metric([camera_id, "mp4"], slot.mp4_bytes_sent)
         yield sent
         yield viewers
-        yield variant_encodes
+        yield sent_bytes
 
 
 REGISTRY.register(_ViewerCollector())

@@ -30,6 +30,26 @@ def validate_source_text(value: str) -> None:
         raise ValidationError(str(exc), code="source") from exc
 
 
+def validate_masks(value: object) -> None:
+    """Reject privacy masks that are not rectangles inside the frame, with the reason."""
+    from livecam.cameras.masks import parse_masks
+
+    try:
+        parse_masks(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="masks") from exc
+
+
+def validate_controls(value: object) -> None:
+    """Reject stored control values that are not names with whole numbers."""
+    from livecam.cameras.controls import check_stored
+
+    try:
+        check_stored(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="controls") from exc
+
+
 class Camera(models.Model):
     """A configured camera: where frames come from, how they are encoded, and ON/OFF."""
 
@@ -71,6 +91,26 @@ class Camera(models.Model):
         default=10,
         validators=[MinValueValidator(0), MaxValueValidator(3600)],
     )
+    bitrate = models.PositiveIntegerField(
+        _("H.264 bitrate (kbit/s)"),
+        default=0,
+        validators=[MaxValueValidator(50000)],
+        help_text=_("Cap of the H.264 stream; 0 picks a default for the size"),
+    )
+    keyframe_interval = models.FloatField(
+        _("H.264 keyframe interval (seconds)"),
+        default=1.0,
+        validators=[MinValueValidator(0.2), MaxValueValidator(10)],
+    )
+    # Camera management (issue 17): picture controls, privacy masks, and what capture reported.
+    controls = models.JSONField(
+        _("controls"), default=dict, blank=True, validators=[validate_controls]
+    )
+    privacy_masks = models.JSONField(
+        _("privacy masks"), default=list, blank=True, validators=[validate_masks]
+    )
+    control_info = models.JSONField(default=list, blank=True, editable=False)
+    """The controls the source offered when capture last opened it (written by capture)."""
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,7 +165,14 @@ class ApiToken(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("cameras"),
-        help_text=_("Limit the token to these cameras (none: every camera its user may see)"),
+        help_text=_("The cameras a limited token may use"),
+    )
+    # Kept apart from ``cameras``: a limited token whose cameras were all removed must see
+    # nothing, not fall back to every camera its user may see.
+    limited = models.BooleanField(
+        _("limited to its cameras"),
+        default=False,
+        help_text=_("Only the cameras listed (none left: no camera at all)"),
     )
 
     objects = ApiTokenQuerySet.as_manager()
@@ -156,6 +203,7 @@ class ApiToken(models.Model):
             hint=raw[:10],
             expires_at=expires_at,
             read_only=read_only,
+            limited=bool(cameras),
         )
         if cameras:
             token.cameras.set(cameras)
@@ -176,11 +224,15 @@ class ApiToken(models.Model):
 
 # Per-camera access and share links live in their own module; importing them here registers
 # them with the app (Django looks for an app's models in ``livecam.models``).
-from livecam.models_access import CameraAccess, ShareLink  # noqa: E402
+from livecam.access.models import CameraAccess, ShareLink  # noqa: E402
 
 # Motion and recording models live in their packages; imported here so Django finds them.
 from livecam.motion.models import MotionEvent, MotionSettings  # noqa: E402
-from livecam.recording.models import Recording  # noqa: E402
+
+# MQTT exposure and notification preferences (issue 16).
+from livecam.mqtt.models import MqttSettings  # noqa: E402
+from livecam.notify.models import NotificationProfile, NotificationRule  # noqa: E402
+from livecam.recording.models import Recording, Segment  # noqa: E402
 
 __all__ = [
     "ApiToken",
@@ -188,7 +240,11 @@ __all__ = [
     "CameraAccess",
     "MotionEvent",
     "MotionSettings",
+    "MqttSettings",
+    "NotificationProfile",
+    "NotificationRule",
     "Recording",
+    "Segment",
     "ShareLink",
     "validate_source_text",
 ]

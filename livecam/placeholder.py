@@ -6,7 +6,10 @@ import functools
 import io
 import textwrap
 
+from django.utils import translation
 from PIL import Image, ImageDraw, ImageFont
+
+from livecam.reasons import present
 
 _BACKGROUND = (24, 26, 31)
 _TITLE_COLOUR = (235, 235, 240)
@@ -49,5 +52,8 @@ def for_state(state: str, error: str, width: int, height: int) -> tuple[str, byt
     elif state == "stopping":
         title, reason = "STOPPING", ""
     else:
-        title, reason = "NO SIGNAL", error or "The source is not delivering frames."
+        # Every viewer of the stream sees this picture, share-link holders too: no addresses.
+        with translation.override("en"):
+            reason = present(error, see_sources=False) if error else ""
+        title, reason = "NO SIGNAL", reason or "The source is not delivering frames."
     return title, render(title, reason, width, height)

@@ -1,15 +1,50 @@
-"""First-run setup shared by the commands: the admin user and the demo camera."""
+"""First-run setup shared by the commands: migrations, the admin user and the demo camera.
+
+Any number of ``serve``/``capture`` processes may start at once on a fresh database: all of
+it runs under the database's setup lock, so exactly one of them migrates and creates each row.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
 
 from livecam.models import Camera
+from livecam.setup_lock import setup_lock
 
 ADMIN_USERNAME = "admin"
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    """What this process's setup did: a generated admin password to show, a demo camera added."""
+
+    password: str | None = None
+    demo_added: bool = False
+
+
+def prepare(admin: bool = True, demo: bool = False) -> SetupResult:
+    """Migrate, then ensure the admin user (and the demo camera), one process at a time."""
+    with setup_lock():
+        call_command("migrate", interactive=False, verbosity=0)
+        password = ensure_admin() if admin else None
+        demo_added = ensure_demo_camera() if demo else False
+    return SetupResult(password, demo_added)
+
+
+def password_notice(password: str) -> str:
+    """Return the lines that show a generated admin password once."""
+    return (
+        f"Created user '{ADMIN_USERNAME}' with password: {password}\n"
+        f"(shown once; change it with `livecam changepassword {ADMIN_USERNAME}`)"
+    )
 
 
 def ensure_admin() -> str | None:
@@ -25,7 +60,14 @@ def ensure_admin() -> str | None:
     generated = not password
     if generated:
         password = secrets.token_urlsafe(12)
-    users.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
+    try:
+        with transaction.atomic():
+            users.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
+    except IntegrityError:
+        # Made meanwhile by a process not holding the setup lock (an older version, or
+        # `livecam createsuperuser`), or a non-superuser already named admin: keep theirs.
+        logger.warning("user %r exists already; not creating it", ADMIN_USERNAME)
+        return None
     return password if generated else None
 
 
@@ -33,12 +75,16 @@ def ensure_demo_camera() -> bool:
     """Add the test-pattern camera ``demo`` when no camera exists; return True if added."""
     if Camera.objects.exists():
         return False
-    Camera.objects.create(
-        id="demo",
-        label="Demo (test pattern)",
-        source="pattern:",
-        width=640,
-        height=480,
-        fps=30,
-    )
+    try:
+        with transaction.atomic():
+            Camera.objects.create(
+                id="demo",
+                label="Demo (test pattern)",
+                source="pattern:",
+                width=640,
+                height=480,
+                fps=30,
+            )
+    except IntegrityError:
+        return False  # added meanwhile by a process outside the setup lock
     return True

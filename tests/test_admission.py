@@ -6,10 +6,11 @@ import asyncio
 
 import pytest
 
-from livecam import admission, placeholder
-from livecam.admission import ViewerCaps
+from livecam import placeholder
 from livecam.bus.hub import Hub
 from livecam.frames import CameraStatus, Frame
+from livecam.serving import admission
+from livecam.serving.admission import ViewerCaps
 
 
 @pytest.fixture

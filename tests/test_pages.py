@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.server import LivecamServer
 
-PAGES = ["/", "/cameras/demo/", "/account/tokens/"]
+PAGES = ["/", "/cameras/demo/", "/account/tokens/", "/account/notifications/"]
 
 
 def _csrf(client: httpx.Client) -> str:
@@ -56,10 +56,16 @@ def test_power_all_form_switches_every_camera(fresh_server: LivecamServer):
     fresh_server.add_camera("second", "pattern:", "--off")
     with fresh_server.session() as client, fresh_server.api() as api:
         client.get("/")
+        before = [c["enabled"] for c in api.get("/api/cameras").json()]
+        asked = client.post(
+            "/cameras/power", data={"state": "off", "csrfmiddlewaretoken": _csrf(client)}
+        )
+        assert asked.status_code == 200 and "Switch off all 2 cameras for everyone?" in asked.text
+        assert 'name="confirm" value="yes"' in asked.text  # the confirm page's own form
+        assert [c["enabled"] for c in api.get("/api/cameras").json()] == before, "not yet"
         for state in ("on", "off", "on"):
-            response = client.post(
-                "/cameras/power", data={"state": state, "csrfmiddlewaretoken": _csrf(client)}
-            )
+            data = {"state": state, "confirm": "yes", "csrfmiddlewaretoken": _csrf(client)}
+            response = client.post("/cameras/power", data=data)
             assert response.status_code == 303
             assert response.headers["location"] == "/"
             cameras = api.get("/api/cameras").json()
@@ -86,11 +92,17 @@ def test_settings_form_errors_inline_then_saves(server: LivecamServer, camera_id
                 "csrfmiddlewaretoken": _csrf(client),
             }
             response = client.post(f"/cameras/{camera_id}/settings", data=data)
-            assert response.status_code == 400
-            page = response.text
+            # Post/Redirect/Get: a reload of the answer never sends the form again.
+            assert response.status_code == 303
+            assert response.headers["location"] == f"/cameras/{camera_id}/#settings-title"
+            page = client.get(f"/cameras/{camera_id}/").text
             for name in ("width", "fps", "quality", "rotation"):
                 assert f'id="id_{name}_error"' in page, name
             assert 'aria-invalid="true"' in page and 'value="8"' in page
+            details = page[page.index("data-camera-details") : page.index("</dl>")]
+            assert "101" not in details and "45°" not in details  # the saved values
+            again = client.get(f"/cameras/{camera_id}/").text
+            assert 'id="id_width_error"' not in again  # shown once, then the saved form
             data.update(width="320", height="240", fps="5", quality="60", rotation="90")
             response = client.post(f"/cameras/{camera_id}/settings", data=data)
             assert response.status_code == 303, response.text
@@ -112,7 +124,7 @@ def test_viewer_sees_no_switch_and_may_not_change_settings(server: LivecamServer
         "shell",
         "-c",
         "from django.contrib.auth import get_user_model\n"
-        "from livecam.roles import set_role\n"
+        "from livecam.access.roles import set_role\n"
         "u, _ = get_user_model().objects.get_or_create(username='watcher')\n"
         "u.set_password('test-admin-Password-1'); u.save(); set_role(u, 'viewer')",
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from tests.support.metrics import read_metrics
 from tests.support.mjpeg import Part, StreamReader
 from tests.support.mjpeg_server import MjpegTestServer, make_jpegs
 from tests.support.server import LivecamServer, free_port
+from tests.support.sources import write_mjpeg
 
 
 def test_cli_rejects_an_invalid_source(server: LivecamServer):
@@ -39,11 +39,7 @@ def test_unreachable_source_is_an_error_state_with_reason(server: LivecamServer,
 def test_video_file_source_streams(server: LivecamServer, camera_id: str):
     # file: sources are only allowed under the data dir's media folder by default.
     path = server.data_dir / "media" / f"{camera_id}.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 20, (160, 120))
-    for index in range(20):
-        image = np.full((120, 160, 3), index * 12, dtype=np.uint8)
-        writer.write(image)
-    writer.release()
+    write_mjpeg(path, [np.full((120, 160, 3), index * 12, np.uint8) for index in range(20)], 20)
     server.add_camera(camera_id, f"file:{path}")
     state = server.wait_for(camera_id, lambda s: s["online"])
     assert (state["width"], state["height"]) == (160, 120)

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from livecam import tile_parts as shared
 from livecam.bus.hub import Hub
 from livecam.frames import STREAM_PREAMBLE, CameraStatus, Frame
-from livecam.tile_parts import tile_part
-from livecam.tiles import TileStream
+from livecam.serving import tile_parts as shared
+from livecam.serving.tile_parts import tile_part
+from livecam.serving.tiles import TileStream
 
 
 def tile_parts(hub: Hub, camera_ids: list[str], **options: Any) -> AsyncGenerator[bytes, None]:

@@ -11,6 +11,7 @@ from typing import Any
 from livecam.bus.event import CameraEvent
 from livecam.bus.hub import Hub
 from livecam.frames import CameraStatus, Frame
+from livecam.video.packet import VideoPacket
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class ControlMessage:
         return cls(action, camera_id)
 
 
+_NONE: frozenset[int] = frozenset()
 ControlHandler = Callable[[ControlMessage], None]
 DemandHandler = Callable[[str, int], None]
 
@@ -54,6 +56,14 @@ class FrameBus(abc.ABC):
         self.hub = Hub(keepalive=float(options.get("KEEPALIVE_INTERVAL", 1.0)))
         self.hub.stale_after = float(options.get("STALE_AFTER", 3.0))
         self.hub.on_watch = self._watch_changed
+        self.hub.on_video_watch = self._video_watch_changed
+        self.hub.on_variant_watch = self._variant_watch_changed
+        self.video_wanted: dict[str, frozenset[int]] = {}
+        """H.264 widths watched per camera over every web process (read by capture threads;
+        entries are replaced whole, never changed in place)."""
+        self.variant_wanted: dict[str, frozenset[int]] = {}
+        """JPEG variant widths watched per camera over every web process (read by capture
+        threads; entries are replaced whole, never changed in place)."""
         self._control_handlers: list[ControlHandler] = []
         self._demand_handlers: list[DemandHandler] = []
 
@@ -74,6 +84,41 @@ class FrameBus(abc.ABC):
     @abc.abstractmethod
     def publish_status(self, status: CameraStatus) -> None:
         """Send a camera status to every web process (thread-safe)."""
+
+    def publish_video(self, packet: VideoPacket) -> None:
+        """Send an H.264 packet to every web process watching its stream (thread-safe).
+
+        Every packet matters (a decoder needs the whole GOP), so unlike frames they are not
+        coalesced; this default hands it to this process's hub (the in-memory bus).
+        """
+        loop = self.hub.loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self.hub.deliver_video, packet)
+        except RuntimeError:  # the loop closed between the check and the call (shutdown)
+            pass
+
+    def publish_variant(self, frame: Frame, width: int) -> None:
+        """Send a JPEG variant (``?width=``) to every web process watching it (thread-safe).
+
+        Like frames, only the newest matters; this default hands it to this process's hub.
+        """
+        loop = self.hub.loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self.hub.deliver_variant, frame, width)
+        except RuntimeError:  # the loop closed between the check and the call (shutdown)
+            pass
+
+    def variant_widths(self, camera_id: str) -> frozenset[int]:
+        """Return the JPEG variant widths someone watches of a camera (asked once per frame)."""
+        return self.variant_wanted.get(camera_id, _NONE)
+
+    def video_widths(self, camera_id: str) -> frozenset[int]:
+        """Return the H.264 widths someone watches of a camera (capture asks once per frame)."""
+        return self.video_wanted.get(camera_id, _NONE)
 
     def publish_event(self, event: CameraEvent) -> None:
         """Send a camera event (motion, recording) to every web process (thread-safe).
@@ -106,7 +151,19 @@ class FrameBus(abc.ABC):
         """Return viewers per camera over every web process (this one for single-process)."""
         return {cid: slot.viewers for cid, slot in self.hub.slots.items()}
 
+    def forget_soon(self, camera_id: str) -> None:
+        """End a deleted camera's streams in this process (thread-safe)."""
+        loop = self.hub.loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self.hub.forget, camera_id)
+        except RuntimeError:  # the loop closed between the check and the call (shutdown)
+            pass
+
     def _dispatch_control(self, message: ControlMessage) -> None:
+        if message.action == "removed" and message.camera_id:
+            self.forget_soon(message.camera_id)  # every web process hears control messages
         for handler in self._control_handlers:
             try:
                 handler(message)
@@ -119,6 +176,20 @@ class FrameBus(abc.ABC):
                 handler(camera_id, viewers)
             except Exception:
                 logger.exception("demand handler failed for %s", camera_id)
+
+    def _video_watch_changed(self, camera_id: str, widths: frozenset[int]) -> None:
+        """Hub hook: the H.264 widths watched in this process changed (this is all of them)."""
+        if widths:
+            self.video_wanted[camera_id] = widths
+        else:
+            self.video_wanted.pop(camera_id, None)
+
+    def _variant_watch_changed(self, camera_id: str, widths: frozenset[int]) -> None:
+        """Hub hook: the JPEG variant widths watched in this process changed (all of them)."""
+        if widths:
+            self.variant_wanted[camera_id] = widths
+        else:
+            self.variant_wanted.pop(camera_id, None)
 
     def _watch_changed(self, camera_id: str, viewers: int) -> None:
         """Hub hook: a camera gained its first or lost its last local viewer."""

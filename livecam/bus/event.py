@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-EVENT_KINDS = ("motion", "recording")
+EVENT_KINDS = ("motion", "recording", "continuous")
 _MAX_JSON = 4096
 
 

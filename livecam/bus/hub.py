@@ -10,7 +10,9 @@ from collections.abc import Callable
 from livecam.bus.event import CameraEvent
 from livecam.bus.slot import LatestFrameSlot
 from livecam.frames import CameraStatus, Frame
-from livecam.variants import Variants
+from livecam.serving.variants import Variants
+from livecam.video.packet import VideoPacket
+from livecam.video.slots import VideoSlots
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,12 @@ class Hub:
         """Seconds without frames before an online camera's viewers see "NO SIGNAL"."""
         self.variants: Variants | None = None
         """Smaller variants (``?width=``), created when the hub is bound to its loop."""
+        self.video: VideoSlots | None = None
+        """The H.264 streams (``stream.mp4``), created when the hub is bound to its loop."""
+        self.on_video_watch: Callable[[str, frozenset[int]], None] | None = None
+        """Called with (camera_id, widths) when the H.264 widths watched here change."""
+        self.on_variant_watch: Callable[[str, frozenset[int]], None] | None = None
+        """Called with (camera_id, widths) when the JPEG variant widths watched here change."""
         self.on_watch: Callable[[str, int], None] | None = None
         """Called with (camera_id, viewers) when a camera gains its first or loses its last."""
         self._viewers_changed: set[str] = set()
@@ -83,6 +91,9 @@ class Hub:
         self.loop = loop
         self.closed = False
         self.variants = Variants(loop, self.keepalive)
+        self.variants.on_watch = self._variant_watch
+        self.video = VideoSlots(loop)
+        self.video.on_watch = self._video_watch
 
     def slot(self, camera_id: str) -> LatestFrameSlot:
         """Return the slot of a camera, creating it on first use."""
@@ -106,6 +117,24 @@ class Hub:
             if self.variants is not None:
                 self.variants.on_frame(frame)
 
+    def deliver_video(self, packet: VideoPacket) -> None:
+        """Store an H.264 packet that arrived from the bus (event loop thread)."""
+        if not self.closed and self.video is not None:
+            self.video.deliver(packet)
+
+    def deliver_variant(self, frame: Frame, width: int) -> None:
+        """Store a JPEG variant capture encoded for `width` (event loop thread)."""
+        if not self.closed and self.variants is not None:
+            self.variants.deliver(frame, width)
+
+    def _variant_watch(self, camera_id: str, widths: frozenset[int]) -> None:
+        if self.on_variant_watch is not None:
+            self.on_variant_watch(camera_id, widths)
+
+    def _video_watch(self, camera_id: str, widths: frozenset[int]) -> None:
+        if self.on_video_watch is not None:
+            self.on_video_watch(camera_id, widths)
+
     def deliver_status(self, status: CameraStatus) -> None:
         """Store a status that arrived from the bus and tell every listener."""
         if self.closed:
@@ -113,6 +142,8 @@ class Hub:
         self.slot(status.camera_id).set_status(status)
         if self.variants is not None:
             self.variants.on_status(status)
+        if self.video is not None:
+            self.video.on_status(status)
         for listener in self.listeners:
             listener.push(status)
 
@@ -171,6 +202,10 @@ class Hub:
         slot = self.slots.pop(camera_id, None)
         if slot is not None:
             slot.close()
+            if slot.viewers and self.on_watch is not None:
+                self.on_watch(camera_id, 0)  # its viewers are no longer counted anywhere
+        if self.video is not None:
+            self.video.forget(camera_id)
 
     def close(self) -> None:
         """End every stream and event listener (server shutdown)."""
@@ -179,5 +214,7 @@ class Hub:
             slot.close()
         if self.variants is not None:
             self.variants.close()
+        if self.video is not None:
+            self.video.close()
         for listener in list(self.listeners):
             listener.close()

@@ -20,11 +20,12 @@ from livecam.bus import codec
 from livecam.bus.base import ControlMessage, FrameBus
 from livecam.bus.event import CameraEvent
 from livecam.bus.redis_client import async_client, check_url, redact
-from livecam.bus.redis_keys import RedisKeys
+from livecam.bus.redis_keys import VARIANT_DEMAND, VIDEO_DEMAND, RedisKeys
 from livecam.bus.redis_publisher import RedisPublisher, redis_errors
 from livecam.bus.redis_receiver import RedisReceiver
 from livecam.bus.redis_viewers import ViewerTally
 from livecam.frames import CameraStatus, Frame
+from livecam.video.packet import VideoPacket
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class RedisFrameBus(FrameBus):
             self.tally,
             on_control=self._dispatch_control,
             on_totals=self._totals_changed,
+            on_reconnect=self.publisher.replay,
             max_frame_bytes=self._max_frame_bytes,
             heartbeat=self._heartbeat,
             # Embedded capture (one process with Redis) takes no leases: nothing to check.
@@ -130,10 +132,38 @@ class RedisFrameBus(FrameBus):
 
     def viewer_counts(self) -> dict[str, int]:
         """Return viewers per camera summed over every web process."""
-        return self.tally.totals()
+        return {name: n for name, n in self.tally.totals().items() if "@" not in name}
 
     def _local_viewers(self) -> dict[str, int]:
-        return {cid: slot.viewers for cid, slot in list(self.hub.slots.items()) if slot.viewers}
+        counts = {cid: slot.viewers for cid, slot in list(self.hub.slots.items()) if slot.viewers}
+        video = self.hub.video
+        if video is not None:  # H.264 viewers per width, so capture knows what to encode
+            for (camera_id, width), slot in list(video.slots.items()):
+                if slot.viewers:
+                    counts[f"{camera_id}@mp4:{width}"] = slot.viewers
+        variants = self.hub.variants
+        if variants is not None:  # JPEG variant viewers per width, so capture knows what to make
+            for (camera_id, width), viewers in variants.watched().items():
+                counts[f"{camera_id}@jpeg:{width}"] = viewers
+        return counts
+
+    def publish_video(self, packet: VideoPacket) -> None:
+        """Publish an H.264 packet once for every web process (thread-safe, in order)."""
+        self.publisher.submit_video(packet)
+
+    def publish_variant(self, frame: Frame, width: int) -> None:
+        """Publish a JPEG variant once for every web process watching it (thread-safe)."""
+        self.publisher.submit_variant(frame, width)
+
+    def _variant_watch_changed(self, camera_id: str, widths: frozenset[int]) -> None:
+        """Hub hook: follow this process's JPEG variants; capture hears it through the counts."""
+        if self.receiver is not None:
+            self.receiver.watch_variants(camera_id, widths)
+
+    def _video_watch_changed(self, camera_id: str, widths: frozenset[int]) -> None:
+        """Hub hook: follow this process's H.264 streams; capture hears it through the counts."""
+        if self.receiver is not None:
+            self.receiver.watch_video(camera_id, widths)
 
     def _watch_changed(self, camera_id: str, viewers: int) -> None:
         """Hub hook: follow the camera's frames while it has local viewers; tell capture."""
@@ -142,6 +172,18 @@ class RedisFrameBus(FrameBus):
 
     def _totals_changed(self, totals: dict[str, int]) -> None:
         """Tell capture-side handlers when a camera's total viewers changed."""
+        wanted: dict[str, set[int]] = {}
+        variants: dict[str, set[int]] = {}
+        for name in [name for name in totals if "@" in name]:
+            count = totals.pop(name)
+            if count <= 0:
+                continue
+            if match := VIDEO_DEMAND.fullmatch(name):
+                wanted.setdefault(match[1], set()).add(int(match[2]))
+            elif match := VARIANT_DEMAND.fullmatch(name):
+                variants.setdefault(match[1], set()).add(int(match[2]))
+        self.video_wanted = {camera_id: frozenset(w) for camera_id, w in wanted.items()}
+        self.variant_wanted = {camera_id: frozenset(w) for camera_id, w in variants.items()}
         for camera_id in set(totals) | set(self._demand):
             count = totals.get(camera_id, 0)
             if self._demand.get(camera_id, 0) != count:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger(__name__)
 
 SCHEMES = ("redis", "rediss", "unix")
 CONNECT_TIMEOUT = 2.0
@@ -66,3 +70,14 @@ def sync_client(url: str, timeout: float = 5.0) -> Any:
     from redis.retry import Retry
 
     return redis.Redis.from_url(url, **client_options(timeout, Retry(NoBackoff(), 0)))
+
+
+async def close_quietly(*connections: Any) -> None:
+    """Close Redis clients or pub/subs (None skipped), each within 2 s, ignoring failures."""
+    for connection in connections:
+        if connection is None:
+            continue
+        try:
+            await asyncio.wait_for(connection.aclose(), 2)
+        except Exception:  # closing a broken connection may fail too; nothing to do about it
+            logger.debug("bus: closing a Redis connection failed", exc_info=True)

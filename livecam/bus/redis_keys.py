@@ -7,6 +7,12 @@ import re
 
 CAMERA_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What a camera id on the bus may look like (the model's slug, bounded)."""
+VIDEO_CHANNEL = re.compile(r"video:([A-Za-z0-9_-]{1,64}):(\d{1,4})")
+VIDEO_DEMAND = re.compile(r"([A-Za-z0-9_-]{1,64})@mp4:(\d{1,4})")
+"""A viewer-count field for H.264 viewers of one width: ``<camera>@mp4:<width>``."""
+VARIANT_CHANNEL = re.compile(r"variant:([A-Za-z0-9_-]{1,64}):(\d{1,4})")
+VARIANT_DEMAND = re.compile(r"([A-Za-z0-9_-]{1,64})@jpeg:(\d{1,4})")
+"""A viewer-count field for JPEG variant viewers of one width: ``<camera>@jpeg:<width>``."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -41,6 +47,19 @@ class RedisKeys:
         return f"{self.prefix}demand"
 
     @property
+    def ask_channel(self) -> str:
+        """Channel of questions (JSON) from web processes to the capture owners (probe, devices)."""
+        return f"{self.prefix}ask"
+
+    def reply(self, request_id: str) -> str:
+        """List holding the answers to one question (short TTL)."""
+        return f"{self.prefix}reply:{request_id}"
+
+    def claim(self, request_id: str) -> str:
+        """Key one capture owner sets to take a question that only one of them should answer."""
+        return f"{self.prefix}claim:{request_id}"
+
+    @property
     def web_processes(self) -> str:
         """Set of the ids of processes that publish viewer counts."""
         return f"{self.prefix}web"
@@ -48,6 +67,36 @@ class RedisKeys:
     def frame_channel(self, camera_id: str) -> str:
         """Channel of one camera's frames (binary envelopes)."""
         return f"{self.prefix}frame:{camera_id}"
+
+    def video_channel(self, camera_id: str, width: int) -> str:
+        """Channel of one H.264 stream's packets (binary envelopes, every one in order)."""
+        return f"{self.prefix}video:{camera_id}:{width}"
+
+    def gop(self, camera_id: str, width: int) -> str:
+        """List of one H.264 stream's packets since its last keyframe (short TTL)."""
+        return f"{self.prefix}gop:{camera_id}:{width}"
+
+    def stream_of_video_channel(self, channel: str) -> tuple[str, int] | None:
+        """Return (camera id, width) of a video channel name, None for any other channel."""
+        match = VIDEO_CHANNEL.fullmatch(channel.removeprefix(self.prefix))
+        if not channel.startswith(self.prefix) or match is None:
+            return None
+        return match[1], int(match[2])
+
+    def variant_channel(self, camera_id: str, width: int) -> str:
+        """Channel of one JPEG variant's frames (binary envelopes, like full-size frames)."""
+        return f"{self.prefix}variant:{camera_id}:{width}"
+
+    def latest_variant(self, camera_id: str, width: int) -> str:
+        """Key of one JPEG variant's newest frame (short TTL), for a process that joins late."""
+        return f"{self.prefix}latest-variant:{camera_id}:{width}"
+
+    def stream_of_variant_channel(self, channel: str) -> tuple[str, int] | None:
+        """Return (camera id, width) of a variant channel name, None for any other channel."""
+        match = VARIANT_CHANNEL.fullmatch(channel.removeprefix(self.prefix))
+        if not channel.startswith(self.prefix) or match is None:
+            return None
+        return match[1], int(match[2])
 
     def latest(self, camera_id: str) -> str:
         """Key of one camera's newest frame (short TTL), so a new viewer gets a frame at once."""

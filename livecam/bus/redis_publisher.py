@@ -13,12 +13,18 @@ import logging
 import threading
 from typing import Any
 
-from livecam.bus import codec
-from livecam.bus.redis_client import async_client, redact
+from livecam.bus import codec, video_codec
+from livecam.bus.redis_client import async_client, close_quietly, redact
 from livecam.bus.redis_keys import RedisKeys
+from livecam.bus.redis_writes import Stream, Video, write_round, write_variants, write_videos
 from livecam.frames import CameraStatus, Frame
+from livecam.video.packet import VideoPacket
 
 logger = logging.getLogger(__name__)
+
+MAX_PENDING_VIDEO = 600
+"""Unsent H.264 packets kept while Redis is slow or away (then each stream waits for its next
+keyframe: a GOP with a hole would show a broken picture)."""
 
 _ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError)
 
@@ -53,9 +59,12 @@ class RedisPublisher:
         self._retry = (retry_initial, retry_max)
         self._lock = threading.Lock()
         self._frames: dict[str, bytes] = {}
+        self._variants: dict[Stream, bytes] = {}
         self._statuses: dict[str, CameraStatus] = {}
         self._controls: list[bytes] = []
         self._events: list[bytes] = []
+        self._videos: list[Video] = []
+        self._video_skip: set[Stream] = set()
         self._published: dict[str, CameraStatus] = {}
         self._scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -89,6 +98,45 @@ class RedisPublisher:
         blob = codec.encode_frame(frame)  # in the caller's thread, off the event loop
         with self._lock:
             self._frames[frame.camera_id] = blob
+        self._schedule()
+
+    def submit_variant(self, frame: Frame, width: int) -> None:
+        """Queue a JPEG variant, replacing that width's unsent one (thread-safe)."""
+        blob = codec.encode_frame(frame)  # in the capture thread, off the event loop
+        with self._lock:
+            self._variants[(frame.camera_id, width)] = blob
+        self._schedule()
+
+    def submit_video(self, packet: VideoPacket) -> None:
+        """Queue an H.264 packet; every one is sent, in order, unless Redis falls behind."""
+        blob = video_codec.encode_video(packet)  # in the capture thread, off the event loop
+        stream = (packet.camera_id, packet.width)
+        with self._lock:
+            if len(self._videos) >= MAX_PENDING_VIDEO:
+                self._drop_videos(self._videos)
+                self._videos = []
+            if stream in self._video_skip:
+                if not packet.keyframe:
+                    return
+                self._video_skip.discard(stream)
+            self._videos.append((stream, packet.keyframe, blob))
+        self._schedule()
+
+    def _drop_videos(self, videos: list[Video]) -> None:
+        """Forget unsent packets; their streams resume at their next keyframe (lock held)."""
+        self._video_skip.update(stream for stream, _key, _blob in videos)
+
+    def replay(self) -> None:
+        """Send every status this process published again (capture side; no-op elsewhere).
+
+        Called when this process reconnects to Redis: a restarted Redis has lost the statuses,
+        and this publisher may not have noticed the outage (nothing to send while it lasted).
+        """
+        if not self.replay_statuses:
+            return
+        with self._lock:
+            for camera_id, status in self._published.items():
+                self._statuses.setdefault(camera_id, status)
         self._schedule()
 
     def submit_status(self, status: CameraStatus) -> None:
@@ -130,15 +178,18 @@ class RedisPublisher:
         except RuntimeError:  # the loop closed between the check and the call (shutdown)
             pass
 
-    def _take(self) -> tuple[dict[str, bytes], dict[str, CameraStatus], list[bytes]]:
+    def _take(
+        self,
+    ) -> tuple[dict[str, bytes], dict[str, CameraStatus], list[bytes], list[Video]]:
         with self._lock:
             frames, statuses, controls = self._frames, self._statuses, self._controls
+            videos, self._videos = self._videos, []
             # Events ride with the control messages (both are ordered lists of JSON blobs);
             # _send tells them apart by their prefix.
             controls = [*controls, *(b"E" + blob for blob in self._events)]
             self._frames, self._statuses, self._controls, self._events = {}, {}, [], []
             self._scheduled = False
-        return frames, statuses, controls
+        return frames, statuses, controls, videos
 
     async def _run(self, wake: asyncio.Event) -> None:
         errors = redis_errors()
@@ -150,8 +201,10 @@ class RedisPublisher:
                 if not self._closed:
                     await wake.wait()
                 wake.clear()
-                frames, statuses, controls = self._take()
-                if self._closed and not (frames or statuses or controls):
+                frames, statuses, controls, videos = self._take()
+                with self._lock:
+                    variants, self._variants = self._variants, {}
+                if self._closed and not (frames or statuses or controls or videos or variants):
                     return
                 if replay and self.replay_statuses:
                     with self._lock:
@@ -159,10 +212,12 @@ class RedisPublisher:
                 try:
                     if client is None:
                         client = async_client(self.url)
-                    await self._send(client, frames, statuses, controls)
+                    await self._send(client, frames, statuses, controls, variants, videos)
                 except errors as exc:
-                    await _close(client)
+                    await close_quietly(client)
                     client = None
+                    with self._lock:
+                        self._drop_videos(videos)
                     self._requeue(statuses)
                     if self.connected or not replay:
                         logger.warning("bus: cannot publish to %s: %s", redact(self.url), exc)
@@ -177,7 +232,7 @@ class RedisPublisher:
                     logger.warning("bus: publishing to %s again", redact(self.url))
                 self.connected, replay, delay = True, False, self._retry[0]
         finally:
-            await _close(client)
+            await close_quietly(client)
 
     async def _send(
         self,
@@ -185,23 +240,17 @@ class RedisPublisher:
         frames: dict[str, bytes],
         statuses: dict[str, CameraStatus],
         controls: list[bytes],
+        variants: dict[Stream, bytes],
+        videos: list[Video],
     ) -> None:
-        keys = self.keys
+        """Send one round in one pipeline: one round trip whatever it holds."""
+        if not (frames or statuses or controls or variants or videos):
+            return
         pipe = client.pipeline(transaction=False)
-        for camera_id, status in statuses.items():
-            blob = codec.encode_status(status)
-            pipe.hset(keys.statuses, camera_id, blob)
-            pipe.publish(keys.status_channel, blob)
-        for blob in controls:
-            if blob[:1] == b"E":  # a camera event queued by submit_event
-                pipe.publish(keys.event_channel, blob[1:])
-            else:
-                pipe.publish(keys.control_channel, blob)
-        for camera_id, blob in frames.items():
-            pipe.set(keys.latest(camera_id), blob, px=self._frame_ttl_ms)
-            pipe.publish(keys.frame_channel(camera_id), blob)
-        if frames or statuses or controls:
-            await pipe.execute()
+        write_round(pipe, self.keys, self._frame_ttl_ms, frames, statuses, controls)
+        write_variants(pipe, self.keys, self._frame_ttl_ms, variants)
+        write_videos(pipe, self.keys, self._frame_ttl_ms, videos)
+        await pipe.execute()
         self.frames_sent += len(frames)
 
     def _requeue(self, statuses: dict[str, CameraStatus]) -> None:
@@ -215,11 +264,3 @@ class RedisPublisher:
         with self._lock:
             for camera_id, status in statuses.items():
                 self._statuses.setdefault(camera_id, status)
-
-
-async def _close(client: Any) -> None:
-    if client is not None:
-        try:
-            await client.aclose()
-        except Exception:  # closing a broken connection may fail too; nothing to do about it
-            logger.debug("bus: closing a Redis client failed", exc_info=True)

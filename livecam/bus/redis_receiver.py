@@ -17,10 +17,12 @@ from typing import Any
 from livecam.bus import codec
 from livecam.bus.base import ControlMessage
 from livecam.bus.hub import Hub
-from livecam.bus.redis_client import async_client, redact
+from livecam.bus.redis_client import async_client, close_quietly, redact
 from livecam.bus.redis_health import UNAVAILABLE, OwnerCheck, degrade
 from livecam.bus.redis_keys import RedisKeys
 from livecam.bus.redis_publisher import redis_errors
+from livecam.bus.redis_variants import VariantFollower
+from livecam.bus.redis_video import VideoFollower
 from livecam.bus.redis_viewers import ViewerTally
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class RedisReceiver:
         *,
         on_control: Callable[[ControlMessage], None],
         on_totals: Callable[[dict[str, int]], None],
+        on_reconnect: Callable[[], None] | None = None,
         max_frame_bytes: int,
         heartbeat: float = 1.0,
         check_owners: bool = True,
@@ -50,6 +53,7 @@ class RedisReceiver:
         """Malformed messages logged and dropped."""
         self._on_control = on_control
         self._on_totals = on_totals
+        self._on_reconnect = on_reconnect
         self._max_frame_bytes = max_frame_bytes
         self._heartbeat = heartbeat
         self._owners = OwnerCheck(keys, hub) if check_owners else None
@@ -57,6 +61,8 @@ class RedisReceiver:
         self._watched: set[str] = set()
         self._hints: set[str] = set()
         self._subscribed: set[str] = set()
+        self.video = VideoFollower(keys, hub, max_frame_bytes)
+        self.variants = VariantFollower(keys, hub, max_frame_bytes)
         self._changed = asyncio.Event()
         self._sync_now = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -89,6 +95,20 @@ class RedisReceiver:
         self._hints.add(camera_id)
         self.poke()
 
+    def watch_video(self, camera_id: str, widths: frozenset[int]) -> None:
+        """Follow the H.264 streams of a camera watched here (its widths; none: stop)."""
+        self.video.watch(camera_id, widths)
+        self._changed.set()
+        self._hints.add(camera_id)
+        self.poke()
+
+    def watch_variants(self, camera_id: str, widths: frozenset[int]) -> None:
+        """Follow the JPEG variants of a camera watched here (its widths; none: stop)."""
+        self.variants.watch(camera_id, widths)
+        self._changed.set()
+        self._hints.add(camera_id)
+        self.poke()
+
     def poke(self) -> None:
         """Sync viewer counts now instead of at the next heartbeat."""
         self._sync_now.set()
@@ -107,6 +127,8 @@ class RedisReceiver:
                     self.keys.event_channel,
                 )
                 self._subscribed = set()
+                self.video.reset()
+                self.variants.reset()
                 await self._restore_statuses(client)
                 self._up()
                 delay = self._retry[0]
@@ -117,7 +139,7 @@ class RedisReceiver:
                 logger.error("bus: receiving failed", exc_info=exc)
                 self._down(exc)
             finally:
-                await _close(pubsub, client)
+                await close_quietly(pubsub, client)
             await asyncio.sleep(delay)
             delay = min(delay * 2, self._retry[1])
 
@@ -156,6 +178,8 @@ class RedisReceiver:
         self._changed.set()
         if self._was_down:
             logger.warning("bus: connected to %s again", redact(self.url))
+            if self._on_reconnect is not None:
+                self._on_reconnect()
         self._was_down = False
 
     def _down(self, exc: BaseException) -> None:
@@ -196,7 +220,7 @@ class RedisReceiver:
             elif channel == self.keys.demand_channel:
                 codec.decode_camera_id(data)
                 self.poke()
-            else:
+            elif not self.video.handles(channel, data) and not self.variants.handles(channel, data):
                 self._deliver_frame(channel, data)
         except codec.MalformedMessageError as exc:
             self.dropped += 1
@@ -234,6 +258,8 @@ class RedisReceiver:
             if added:
                 await pubsub.subscribe(*(self.keys.frame_channel(c) for c in added))
             self._subscribed = wanted
+            await self.video.follow(client, pubsub)
+            await self.variants.follow(client, pubsub)
             for camera_id in added:  # the newest frame at once, not at the next capture
                 data = await client.get(self.keys.latest(camera_id))
                 if data is not None:
@@ -265,11 +291,3 @@ def _consume(task: asyncio.Future[None]) -> None:
     """Read an abandoned task's outcome so it is not reported as a lost exception."""
     if not task.cancelled():
         task.exception()
-
-
-async def _close(pubsub: Any, client: Any) -> None:
-    for closing in (pubsub.aclose, client.aclose):
-        try:
-            await asyncio.wait_for(closing(), 2)
-        except Exception:  # closing a broken connection may fail too; nothing to do about it
-            logger.debug("bus: closing a Redis connection failed", exc_info=True)

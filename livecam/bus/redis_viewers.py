@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from livecam.bus.redis_keys import CAMERA_ID, RedisKeys
+from livecam.bus.redis_keys import CAMERA_ID, VARIANT_DEMAND, VIDEO_DEMAND, RedisKeys
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,12 @@ class ViewerTally:
                     count = int(raw_count)
                 except ValueError:
                     count = -1
-                if not CAMERA_ID.fullmatch(camera_id) or not 0 <= count <= 1_000_000:
+                known = (
+                    CAMERA_ID.fullmatch(camera_id)
+                    or VIDEO_DEMAND.fullmatch(camera_id)
+                    or VARIANT_DEMAND.fullmatch(camera_id)
+                )
+                if not known or not 0 <= count <= 1_000_000:
                     logger.warning("bus: malformed viewer count from %r dropped", process_id)
                     continue
                 totals[camera_id] = totals.get(camera_id, 0) + count

@@ -25,6 +25,10 @@ class LatestFrameSlot:
         self.viewers = 0
         self.sent = 0
         """Parts sent to viewers, read by the metrics collector (a plain int: cheap per part)."""
+        self.bytes_sent = 0
+        """MJPEG bytes handed to viewers' connections (read by the metrics collector)."""
+        self.mp4_bytes_sent = 0
+        """H.264 (stream.mp4) bytes handed to viewers' connections."""
         self.closed = False
         self.heard = False
         """True once capture has said anything about this camera."""
@@ -58,6 +62,10 @@ class LatestFrameSlot:
         if self.frame is None:
             return False
         return self._loop.time() - self._received > self._stale_limit()
+
+    def stale_limit(self) -> float:
+        """Return the seconds without a frame after which this camera counts as stale."""
+        return self._stale_limit()
 
     def _stale_limit(self) -> float:
         fps = self.status.fps

@@ -11,9 +11,7 @@ wait one TTL before taking free ones, so a device is never opened twice.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -21,6 +19,7 @@ from typing import Any
 
 from livecam.bus.redis_client import redact, sync_client
 from livecam.bus.redis_keys import RedisKeys
+from livecam.capture.identity import process_id
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +58,9 @@ class LeaseKeeper:
     ) -> None:
         self.url, self.keys = url, keys
         self.ttl = ttl
-        self.token = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(8)}"
+        # The process identity (which also names the recordings this process writes), plus a
+        # suffix: several keepers in one process (tests) are still distinct owners.
+        self.token = f"{process_id()}#{secrets.token_hex(4)}"
         self.on_change = on_change
         """Called with a camera id when this process gains or loses its lease."""
         self._camera_ids = camera_ids

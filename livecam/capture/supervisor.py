@@ -122,8 +122,8 @@ class CaptureSupervisor:
 
         try:
             configs = {c.id: CameraConfig.from_model(c) for c in Camera.objects.all()}
-        except DatabaseError:
-            logger.exception("cannot read cameras; keeping the current workers")
+        except DatabaseError as exc:  # the database is down or restarting: no traceback
+            logger.warning("cannot read cameras (%s); keeping the current workers", exc)
             return
         finally:
             close_old_connections()
@@ -131,6 +131,10 @@ class CaptureSupervisor:
             self._watch.stop(self.workers.pop(camera_id))
         for camera_id in [cid for cid in self._published if cid not in configs]:
             del self._published[camera_id]
+        for camera_id in self._configs.keys() - configs.keys():
+            # Deleted where no control message reached us (another process, memory bus):
+            # end its streams in this process now rather than at their access re-check.
+            self.bus.forget_soon(camera_id)
         self._configs = configs
         self._apply_all()
 

@@ -9,18 +9,20 @@ from collections.abc import Mapping
 
 from livecam import conf, metrics
 from livecam.bus.base import FrameBus
-from livecam.capture import observer, processing
+from livecam.capture import convert, observer, recording, reports
 from livecam.capture.config import CameraConfig
+from livecam.capture.corrupt import CorruptCounter
+from livecam.capture.ratecap import RateCap
+from livecam.capture.variants import VariantMaker
+from livecam.capture.video_out import VideoOut
 from livecam.frames import CameraStatus, Frame
 from livecam.sources import make_source, validate_source
-from livecam.sources.base import CaptureOptions, FrameSource, Image, SourceError, SourceFrame
-from livecam.sources.jpeg import checked_jpeg
+from livecam.sources.base import CaptureOptions, FrameSource, SourceError, SourceFrame
+from livecam.video.producer import VideoProducer
 
 logger = logging.getLogger(__name__)
 
 _STATUS_INTERVAL = 1.0  # seconds between "online" statuses that carry the measured fps
-MAX_CORRUPT_IN_A_ROW = 50
-"""Corrupt frames in a row after which the source counts as failed (and is reopened)."""
 
 
 class CaptureWorker:
@@ -57,6 +59,7 @@ class CaptureWorker:
         self._abandoned = False
         self._source: FrameSource | None = None
         self._seq = 0
+        self._applied_controls: tuple[tuple[str, int], ...] | None = None
         self._thread = threading.Thread(
             target=self._run, name=f"capture-{config.camera_id}", daemon=True
         )
@@ -131,6 +134,7 @@ class CaptureWorker:
             finally:
                 self._close_source()
                 observer.session_ended(self.camera_id)
+                recording.session_ended(self.camera_id)
             if self._stop.is_set():
                 break
             if self._seq > seq_before:  # frames flowed: this is a new fault, not the same one
@@ -158,19 +162,58 @@ class CaptureWorker:
         self.opening, self.busy_since = True, time.monotonic()
         source.open()
         self.opening, self.busy_since = False, None
+        # Stored values are applied on every open, so they come back after a reconnect.
+        self._applied_controls = None
+        reports.controls_offered(cfg.camera_id, cfg.source, source.controls())
         return self._pump(source)
+
+    def _sync_controls(self, source: FrameSource) -> None:
+        """Apply the camera's control values when they changed (saved from the API)."""
+        wanted = self.config.controls
+        if wanted != self._applied_controls:
+            self._applied_controls = wanted
+            source.set_controls(dict(wanted))
 
     def _pump(self, source: FrameSource) -> bool:
         cfg = self.config
-        interval = 1.0 / cfg.fps if cfg.fps else 0.0
+        corrupt = CorruptCounter(cfg.camera_id, source)
+        out = VideoOut(self.bus)
+        video = VideoProducer(
+            cfg.camera_id,
+            out.widths,
+            out.publish,
+            fps=cfg.fps,
+            bitrate=cfg.bitrate,
+            keyframe_interval=cfg.keyframe_interval,
+            codec=str(conf.get("H264_ENCODER")),
+        )
+        variants = VariantMaker(cfg.camera_id, self.bus.variant_widths, self.bus.publish_variant)
+        try:
+            return self._pump_frames(source, corrupt, video, variants)
+        finally:
+            video.close()
+            # The source drops corrupt parts inside read(): when it sends nothing else, no read
+            # ever returns and the session ends in an error, so count them here too.
+            corrupt.sync()
+
+    def _pump_frames(
+        self,
+        source: FrameSource,
+        corrupt: CorruptCounter,
+        video: VideoProducer,
+        variants: VariantMaker,
+    ) -> bool:
+        cfg = self.config
+        cap = RateCap(cfg.fps, time.monotonic())
         captured = metrics.FRAMES_CAPTURED.labels(cfg.camera_id)
         encoded = metrics.FRAMES_ENCODED.labels(cfg.camera_id)
         dropped = metrics.FRAMES_DROPPED.labels(cfg.camera_id)
-        corrupt = _CorruptCounter(cfg.camera_id, source)
-        next_due = window_start = time.monotonic()
+        window_start = time.monotonic()
         window_frames = 0
         delivered = False
+        told = ("", "")
         while not self._stop.is_set():
+            self._sync_controls(source)
             self.busy_since = time.monotonic()
             raw = source.read()
             captured_at = time.time()  # X-Timestamp is the capture time, before any encoding
@@ -180,19 +223,16 @@ class CaptureWorker:
             now = time.monotonic()
             captured.inc()
             corrupt.sync()
-            # Rate cap by deadline, not by the gap since the last frame: a paced source that
-            # was late once delivers its next frame early, and that frame must not be dropped.
-            if interval and now < next_due - interval / 2:
+            if not cap.admit(now):
                 dropped.inc()
                 continue
-            next_due = max(next_due + interval, now - interval)
             watchers = observer.observers()
-            converted = self._to_jpeg(raw, watchers, captured_at)
+            converted = convert.to_jpeg(raw, self.config, watchers, captured_at)
             if converted is None:  # corrupt: dropped and counted, never forwarded
                 corrupt.add()
                 continue
             corrupt.in_a_row = 0
-            jpeg, width, height, did_encode, image = converted
+            jpeg, width, height, did_encode, image, drawn = converted
             if did_encode:
                 encoded.inc()
             self._seq += 1
@@ -202,8 +242,13 @@ class CaptureWorker:
             self.bus.publish_frame(frame)
             if watchers:
                 observer.notify(watchers, frame, image)
+            # The variants and H.264 share one decode when the JPEG was passed through.
+            drawn = variants.on_frame(frame, drawn)
+            video.on_frame(frame, drawn, *convert.own_h264(raw, self.config))
             window_frames += 1
-            if not delivered or now - window_start >= _STATUS_INTERVAL:
+            continuous = recording.state(cfg.camera_id)
+            if not delivered or now - window_start >= _STATUS_INTERVAL or continuous != told:
+                told = continuous
                 fps = window_frames / (now - window_start) if delivered else 0.0
                 self._publish(
                     "online",
@@ -211,39 +256,15 @@ class CaptureWorker:
                     height=height,
                     fps=round(fps, 2),
                     last_frame_at=frame.captured_at,
+                    video=video.mode,
+                    video_reason=video.reason,
+                    video_error=video.error,
+                    continuous=continuous[0],
+                    continuous_reason=continuous[1],
                 )
                 window_start, window_frames = now, 0
             delivered = True
         return delivered
-
-    def _to_jpeg(
-        self, raw: SourceFrame, watchers: tuple[observer.FrameObserver, ...], at: float
-    ) -> tuple[bytes, int, int, bool, Image | None] | None:
-        """Return (jpeg, width, height, encoded?, undrawn image), passing JPEGs through.
-
-        Return None for a corrupt or truncated JPEG, which must never reach a viewer.
-        """
-        cfg = self.config
-        change = processing.needs_processing(
-            raw.width, raw.height, cfg.width, cfg.height, cfg.rotation
-        )
-        drawers = observer.drawing(watchers, cfg.camera_id)
-        if raw.jpeg is not None and not change and not drawers:
-            # Cheap marker walk, no decode: catches torn and truncated images from any source.
-            checked = checked_jpeg(raw.jpeg)
-            return None if checked is None else (*checked, False, raw.image)
-        if raw.image is not None:
-            image = raw.image
-        else:
-            try:
-                image = processing.decode(raw.jpeg or b"")
-            except ValueError:  # simplejpeg's error for data it cannot decode
-                return None
-        if change:
-            image = processing.process(image, cfg.width, cfg.height, cfg.rotation)
-        height, width = image.shape[:2]
-        drawn = observer.draw(drawers, cfg.camera_id, image, at) if drawers else image
-        return processing.encode(drawn, cfg.quality), width, height, True, image
 
     def _close_source(self) -> None:
         source, self._source = self._source, None
@@ -269,27 +290,3 @@ class CaptureWorker:
             **fields,  # type: ignore[arg-type]
         )
         self.bus.publish_status(status)
-
-
-class _CorruptCounter:
-    """Count corrupt frames of one session: the worker's own checks and the source's drops."""
-
-    def __init__(self, camera_id: str, source: FrameSource) -> None:
-        self._metric = metrics.FRAMES_CORRUPT.labels(camera_id)
-        self._source = source
-        self._seen = int(getattr(source, "dropped", 0))
-        self.in_a_row = 0
-
-    def sync(self) -> None:
-        """Add the parts the source itself dropped since the last call (relay, device)."""
-        dropped = int(getattr(self._source, "dropped", 0))
-        if dropped > self._seen:
-            self._metric.inc(dropped - self._seen)
-        self._seen = dropped
-
-    def add(self) -> None:
-        """Count one corrupt frame; too many in a row make the source an error."""
-        self._metric.inc()
-        self.in_a_row += 1
-        if self.in_a_row >= MAX_CORRUPT_IN_A_ROW:
-            raise SourceError(f"the source sent {self.in_a_row} corrupt frames in a row")

@@ -1,36 +1,32 @@
-"""Django admin for motion settings, motion events and recordings (imported by livecam.admin)."""
+"""Django admin for motion events and recordings, and the motion settings inline of a camera."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from livecam.control import notify_changed
 from livecam.motion.models import MotionEvent, MotionSettings
-from livecam.recording.models import Recording
+from livecam.recording.models import Recording, Segment
 
 
-@admin.register(MotionSettings)
-class MotionSettingsAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Per-camera motion, recording and retention settings; saving tells capture at once."""
+class MotionSettingsInline(admin.StackedInline):  # type: ignore[type-arg]
+    """A camera's motion, recording and retention settings, on the camera's admin page."""
 
-    list_display = ["camera", "motion", "overlay", "record_on_motion", "recording", "max_age_days"]
-    list_filter = ["motion", "record_on_motion"]
+    model = MotionSettings
+    extra = 1
+    max_num = 1
+    can_delete = False
     fieldsets = [
-        (None, {"fields": ["camera", "motion", "overlay", "webhook_url"]}),
-        ("Sensitivity", {"fields": ["analysis_fps", "threshold", "min_area", "mask"]}),
-        ("Recording", {"fields": ["recording", "record_on_motion", "pre_seconds", "post_seconds"]}),
-        ("Retention", {"fields": ["max_age_days", "max_count"]}),
+        (None, {"fields": ["motion", "overlay", "webhook_url"]}),
+        (_("Sensitivity"), {"fields": ["analysis_fps", "threshold", "min_area", "mask"]}),
+        (
+            _("Recording"),
+            {"fields": ["recording", "record_on_motion", "pre_seconds", "post_seconds"]},
+        ),
+        (_("Continuous recording"), {"fields": ["continuous", "schedule", "max_gb"]}),
+        (_("Retention"), {"fields": ["max_age_days", "max_count"]}),
     ]
-
-    def save_model(
-        self, request: HttpRequest, obj: MotionSettings, form: Any, change: bool
-    ) -> None:
-        """Save, then tell capture to re-read."""
-        super().save_model(request, obj, form, change)
-        notify_changed(obj.camera_id)
 
 
 @admin.register(MotionEvent)
@@ -66,4 +62,18 @@ class RecordingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         """Refuse: recordings come from capture only."""
+        return False
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Continuous-recording segments (capture writes them; "keep" spares one from retention)."""
+
+    list_display = ["camera", "start", "end", "frames", "bytes", "keep", "writing"]
+    list_filter = ["camera", "keep"]
+    fields = ["camera", "start", "end", "frames", "bytes", "path", "writing", "keep"]
+    readonly_fields = ["camera", "start", "end", "frames", "bytes", "path", "writing"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Refuse: segments come from capture only."""
         return False

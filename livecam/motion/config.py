@@ -11,6 +11,12 @@ from livecam.motion.detector import DetectorConfig, parse_mask
 logger = logging.getLogger(__name__)
 
 
+CONFIRM_DETECTIONS = 2
+"""Consecutive detections that confirm motion (the event tracker's ``confirm``)."""
+ANALYSIS_LAG_SECONDS = 1.0
+"""How far analysis may lag behind capture before a motion recording's pre-roll is cut short."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class MediaConfig:
     """What the media service needs to know about one camera."""
@@ -27,6 +33,9 @@ class MediaConfig:
     recording: bool = False
     max_age_days: float = 30.0
     max_count: int = 1000
+    continuous: bool = False
+    schedule: str = ""
+    max_gb: float = 0.0
 
     @property
     def active(self) -> bool:
@@ -36,7 +45,13 @@ class MediaConfig:
     @property
     def buffer_seconds(self) -> float:
         """Return how much recent video to keep for a motion recording's start."""
-        return self.pre_seconds if self.motion and self.record_on_motion else 0.0
+        if not (self.motion and self.record_on_motion):
+            return 0.0
+        # The recording starts when motion is confirmed, which is later than the motion's start
+        # by the detections it takes to confirm and by how far analysis lags behind capture;
+        # the pre-roll is counted from the start, so the ring must reach back further.
+        confirming = CONFIRM_DETECTIONS / max(0.1, self.analysis_fps)
+        return self.pre_seconds + confirming + ANALYSIS_LAG_SECONDS
 
     @classmethod
     def from_model(cls, settings: Any) -> MediaConfig:
@@ -61,4 +76,7 @@ class MediaConfig:
             recording=settings.recording,
             max_age_days=settings.max_age_days,
             max_count=settings.max_count,
+            continuous=settings.continuous,
+            schedule=settings.schedule,
+            max_gb=settings.max_gb,
         )

@@ -9,12 +9,12 @@ re-learnt instead of firing.
 from __future__ import annotations
 
 import dataclasses
-from typing import cast
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
+from livecam.capture.processing import resize
+from livecam.motion.regions import blur5, dilate, regions
 from livecam.sources.base import Image
 
 ANALYSIS_WIDTH = 160
@@ -25,7 +25,9 @@ Box = tuple[float, float, float, float]
 
 _Gray = npt.NDArray[np.uint8]
 _Float = npt.NDArray[np.float32]
-_KERNEL = np.ones((3, 3), dtype=np.uint8)
+_Mask = npt.NDArray[np.bool_]
+_LUMA = np.array([0.114, 0.587, 0.299], dtype=np.float32)
+"""BT.601 weights of B, G and R in luma."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -76,9 +78,9 @@ def to_gray(image: Image) -> _Gray:
     """Return the small grayscale copy the detector analyses (blurred against sensor noise)."""
     height, width = image.shape[:2]
     size = (ANALYSIS_WIDTH, max(2, round(height * ANALYSIS_WIDTH / max(1, width))))
-    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-    return cast(_Gray, cv2.GaussianBlur(gray, (5, 5), 0))
+    small = resize(image, size)
+    gray = np.rint(small @ _LUMA).astype(np.uint8)
+    return blur5(gray)
 
 
 class MotionDetector:
@@ -87,7 +89,7 @@ class MotionDetector:
     def __init__(self, config: DetectorConfig) -> None:
         self.config = config
         self._background: _Float | None = None
-        self._keep: _Gray | None = None
+        self._keep: _Mask | None = None
 
     def reset(self) -> None:
         """Forget the background (the next frame starts a new one)."""
@@ -105,10 +107,9 @@ class MotionDetector:
         # Gain compensation: a global brightness change scales every pixel alike.
         mean_now, mean_bg = float(current.mean()), float(background.mean())
         current_n = current * (mean_bg / mean_now) if mean_now > 1.0 else current
-        diff = cv2.absdiff(current_n, background)
-        changed: _Gray = (diff > cfg.threshold).astype(np.uint8) * 255
+        changed: _Mask = np.abs(current_n - background) > cfg.threshold
         if self._keep is not None:
-            changed = cast(_Gray, cv2.bitwise_and(changed, self._keep))
+            changed &= self._keep
         share = float(np.count_nonzero(changed)) / changed.size
         # A jump of the mean brightness by more than 15 % is the light, not a moving object
         # (which would have to fill much of the frame); so is a change over most of it.
@@ -116,21 +117,22 @@ class MotionDetector:
         if lighting or share > cfg.global_change:
             self._background = current  # start over from the newly lit scene
             return Detection(False, lighting=True)
-        cv2.accumulateWeighted(current, background, cfg.learning_rate)
+        # The running average, in place: background += rate * (current - background).
+        background += cfg.learning_rate * (current - background)
         return self._regions(changed)
 
-    def _regions(self, changed: _Gray) -> Detection:
-        changed = cast(_Gray, cv2.dilate(changed, _KERNEL, iterations=2))
-        contours, _ = cv2.findContours(changed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    def _regions(self, changed: _Mask) -> Detection:
+        # Growing by 2 pixels joins the fragments of one object (its uniform middle may not
+        # differ from the background) into one region.
+        changed = dilate(changed, 2)
         height, width = changed.shape[:2]
         total = float(width * height)
         min_pixels = self.config.min_area / 100 * total
         boxes, area = [], 0.0
-        for contour in contours:
-            contour_area = float(cv2.contourArea(contour))
-            if contour_area >= min_pixels:
-                boxes.append(cv2.boundingRect(contour))
-                area += contour_area
+        for region in regions(changed):
+            if region.area >= min_pixels:
+                boxes.append((region.x, region.y, region.width, region.height))
+                area += region.area
         if not boxes:
             return Detection(False)
         x0 = min(b[0] for b in boxes)
@@ -140,12 +142,12 @@ class MotionDetector:
         box = (x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height)
         return Detection(True, area=min(1.0, area / total), box=box)
 
-    def _mask_for(self, shape: tuple[int, ...]) -> _Gray | None:
+    def _mask_for(self, shape: tuple[int, ...]) -> _Mask | None:
         if not self.config.mask:
             return None
         height, width = shape[:2]
-        keep = np.full((height, width), 255, dtype=np.uint8)
+        keep = np.ones((height, width), dtype=np.bool_)
         for x, y, w, h in self.config.mask:
             x0, y0 = int(x * width), int(y * height)
-            keep[y0 : y0 + max(1, round(h * height)), x0 : x0 + max(1, round(w * width))] = 0
+            keep[y0 : y0 + max(1, round(h * height)), x0 : x0 + max(1, round(w * width))] = False
         return keep

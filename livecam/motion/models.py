@@ -9,6 +9,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from livecam.recording.schedule import validate as validate_schedule
+
 
 def validate_mask(value: str) -> None:
     """Reject a mask the detector could not use, with the reason."""
@@ -86,6 +88,25 @@ class MotionSettings(models.Model):
         default=1000,
         validators=[MaxValueValidator(1_000_000)],
         help_text=_("Events, and recordings, per camera beyond this are deleted (0: no limit)"),
+    )
+
+    continuous = models.BooleanField(
+        _("record continuously"),
+        default=False,
+        help_text=_("Record all the time (or during the schedule) into segments"),
+    )
+    schedule = models.CharField(
+        _("schedule"),
+        max_length=200,
+        blank=True,
+        validators=[validate_schedule],
+        help_text=_("When continuous recording runs, e.g. mon-fri 18:00-08:00 (empty: always)"),
+    )
+    max_gb = models.FloatField(
+        _("disk budget (GB)"),
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(1_000_000)],
+        help_text=_("Oldest segments are deleted beyond this size (0: no per-camera budget)"),
     )
 
     class Meta:

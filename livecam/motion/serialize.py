@@ -44,6 +44,7 @@ def recording_json(recording: Any) -> dict[str, Any]:
         "duration": recording.duration,
         "frames": recording.frames,
         "size": recording.size,
+        "error": recording.error,
         "url": (
             reverse("livecam:recording_file", args=[recording.camera_id, recording.pk])
             if done

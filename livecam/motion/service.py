@@ -12,6 +12,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.db import DatabaseError, close_old_connections
@@ -19,7 +20,7 @@ from django.db import DatabaseError, close_old_connections
 from livecam import conf
 from livecam.bus.base import ControlMessage, FrameBus
 from livecam.bus.event import CameraEvent
-from livecam.capture import observer
+from livecam.capture import observer, recording, taps
 from livecam.frames import Frame
 from livecam.motion import retention
 from livecam.motion.camera import CameraMedia
@@ -27,8 +28,10 @@ from livecam.motion.config import MediaConfig
 from livecam.motion.overlay import draw_overlay
 from livecam.motion.store import EventStore
 from livecam.motion.webhook import WebhookSender
+from livecam.recording import budget
 from livecam.recording.recorder import Recorder
 from livecam.sources.base import Image
+from livecam.video.packet import VideoPacket
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +87,19 @@ class MediaService:
             except queue.Full:
                 self.skipped += 1
 
+    # --- PacketTap (capture threads) --------------------------------------------------------
+
+    def wants_h264(self, camera_id: str) -> bool:
+        """Ask for the full-size H.264 while a camera records or may start to (pre-roll)."""
+        media = self.cameras.get(camera_id)
+        return media is not None and media.wants_h264
+
+    def on_packet(self, packet: VideoPacket) -> None:
+        """Feed a full-size fragment to the camera's pre-roll ring and recordings."""
+        media = self.cameras.get(packet.camera_id)
+        if media is not None:
+            media.on_packet(packet)
+
     def on_session_end(self, camera_id: str) -> None:
         """Finish recordings and open events of a camera whose source closed."""
         media = self.cameras.get(camera_id)
@@ -109,6 +125,7 @@ class MediaService:
             recorder.stop()
             if not recorder.join(max(0.1, deadline - time.monotonic())):
                 logger.warning("camera %s: recording not finished in time", recorder.camera_id)
+        recording.close_all(max(0.1, deadline - time.monotonic()))
         self.webhooks.close(max(0.1, deadline - time.monotonic()))
 
     # --- threads -------------------------------------------------------------------------
@@ -142,7 +159,8 @@ class MediaService:
                 close_old_connections()
 
     def _settings_loop(self) -> None:
-        self._fail_interrupted()
+        self._recover_interrupted()
+        self._reconcile_segments()
         self._reload()
         next_retention = 0.0
         while not self._stopping.is_set():
@@ -158,14 +176,15 @@ class MediaService:
             if time.monotonic() >= next_retention:
                 next_retention = time.monotonic() + _RETENTION_INTERVAL
                 self._apply_retention()
+                self._recover_interrupted()  # e.g. the owner this standby took over from
 
     def _reload(self) -> None:
         from livecam.motion.models import MotionSettings
 
         try:
             configs = {s.camera_id: MediaConfig.from_model(s) for s in MotionSettings.objects.all()}
-        except DatabaseError:
-            logger.exception("cannot read motion settings; keeping the current ones")
+        except DatabaseError as exc:  # the database is down or restarting: no traceback
+            logger.warning("cannot read motion settings (%s); keeping the current ones", exc)
             return
         finally:
             close_old_connections()
@@ -173,6 +192,7 @@ class MediaService:
             if camera_id not in configs:
                 configs[camera_id] = MediaConfig(camera_id)  # removed: everything off
         for camera_id, config in configs.items():
+            recording.configure(camera_id, config, self._announce_continuous)
             media = self.cameras.get(camera_id)
             if media is None:
                 self.cameras[camera_id] = CameraMedia(config, self.store, self._new_recorder)
@@ -181,35 +201,54 @@ class MediaService:
         with self._recorders_lock:  # forget finished recordings
             self._recorders = [r for r in self._recorders if not r.join(0)]
 
+    def _announce_continuous(self, camera_id: str, state: str, reason: str) -> None:
+        data = {"camera": camera_id, "state": state, "reason": reason}
+        self.bus.publish_event(CameraEvent(camera_id, "continuous", data))
+
     def _apply_retention(self) -> None:
         for media in list(self.cameras.values()):
             try:
                 retention.clean(media.config)
+                budget.clean_by_age(media.config.camera_id, media.config.max_age_days)
+                budget.enforce(media.config.camera_id, media.config.max_gb)
             except DatabaseError:
                 logger.exception("camera %s: retention failed", media.config.camera_id)
             finally:
                 close_old_connections()
 
-    def _new_recorder(self, camera_id: str, trigger: str, backlog: list[Frame]) -> Recorder:
+    def _new_recorder(self, camera_id: str, trigger: str, backlog: list[VideoPacket]) -> Recorder:
         def announce(phase: str, data: dict[str, Any]) -> None:
             event = CameraEvent(camera_id, "recording", {**data, "phase": phase})
             self.bus.publish_event(event)
 
-        recorder = Recorder(camera_id, trigger, 0.0, announce, backlog)
+        recorder = Recorder(camera_id, trigger, announce, backlog)
         with self._recorders_lock:
             self._recorders.append(recorder)
         return recorder
 
-    def _fail_interrupted(self) -> None:
-        """Mark recordings cut off by a crash as failed (their files were never finished)."""
-        from livecam.recording.models import Recording
+    def _recover_interrupted(self) -> None:
+        """Keep what recordings cut off by a dead writer hold (never one being written)."""
+        from livecam.recording.recovery import recover_interrupted
 
-        try:
-            Recording.objects.filter(state="recording").update(state="failed")
-        except DatabaseError:
-            logger.exception("cannot check for interrupted recordings")
-        finally:
-            close_old_connections()
+        _housekeeping(recover_interrupted, "recover interrupted recordings")
+
+    def _reconcile_segments(self) -> None:
+        """Make the segment index and the files agree (after a crash, kill -9, lost files)."""
+        from livecam.recording.reconcile import reconcile
+
+        _housekeeping(reconcile, "reconcile segments")
+
+
+def _housekeeping(step: Callable[[], object], what: str) -> None:
+    """Run one start-up/periodic step; a database or disk fault is logged, never raised."""
+    try:
+        step()
+    except DatabaseError as exc:
+        logger.warning("cannot %s (%s)", what, exc)
+    except OSError:
+        logger.exception("cannot %s", what)
+    finally:
+        close_old_connections()
 
 
 _installed: MediaService | None = None
@@ -221,7 +260,10 @@ def install(bus: FrameBus) -> MediaService:
     global _installed
     with _lock:
         if _installed is None or _installed._stopping.is_set():
+            if _installed is not None:
+                taps.remove(_installed)
             _installed = MediaService(bus, float(conf.get("RECONCILE_INTERVAL")))
             _installed.start()
             observer.add(_installed)
+            taps.add(_installed)
         return _installed

@@ -16,6 +16,8 @@ import urllib.request
 from typing import Any
 
 from livecam import __version__
+from livecam.notify.metrics import NOTIFICATIONS_DROPPED, NOTIFICATIONS_FAILED, NOTIFICATIONS_SENT
+from livecam.once import LogOnce
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class WebhookSender:
         self.dropped = 0
         self._queue: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue(max_queued)
         self._stop = threading.Event()
+        self._log = LogOnce(logger)
         self._thread = threading.Thread(target=self._run, name="livecam-webhooks", daemon=True)
         self._thread.start()
 
@@ -43,7 +46,8 @@ class WebhookSender:
             self._queue.put_nowait((url, payload))
         except queue.Full:
             self.dropped += 1
-            logger.warning("webhook queue full; dropping a notification")
+            NOTIFICATIONS_DROPPED.labels("webhook").inc()
+            self._log.warning(("full",), "webhook queue full; dropping notifications")
 
     def close(self, timeout: float) -> None:
         """Stop after the notification in flight (queued ones are dropped)."""
@@ -62,8 +66,11 @@ class WebhookSender:
             url, payload = item
             if self._deliver(url, payload):
                 self.sent += 1
+                NOTIFICATIONS_SENT.labels("webhook", str(payload.get("event", ""))).inc()
+                self._log.clear("failed")
             else:
                 self.failed += 1
+                NOTIFICATIONS_FAILED.labels("webhook").inc()
 
     def _deliver(self, url: str, payload: dict[str, Any]) -> bool:
         body = json.dumps(payload, separators=(",", ":")).encode()
@@ -89,7 +96,13 @@ class WebhookSender:
                     break  # the receiver refuses this payload: retrying will not help
             except (OSError, ValueError) as exc:
                 reason = type(exc).__name__
-            logger.warning("webhook attempt %d failed: %s", attempt, reason)
+            # A dead receiver fails every attempt of every event: say so once, until one works.
+            self._log.warning(
+                ("failed", reason),
+                "webhook attempt %d failed: %s (repeats not logged)",
+                attempt,
+                reason,
+            )
             if attempt <= self.retries and self._stop.wait(delay):
                 return False
             delay *= 2

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -23,21 +26,37 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def secret_key(data_dir: Path) -> str:
-    """Return LIVECAM_SECRET_KEY, or a key generated once and kept (0600) in the data dir."""
+    """Return LIVECAM_SECRET_KEY, or a key generated once and kept (0600) in the data dir.
+
+    Processes starting together all end up with the same key: each writes its candidate to a
+    private temporary file and hard-links it into place, which succeeds for exactly one of
+    them; the others read the winner's complete file (never a half-written one).
+    """
     configured = os.environ.get("LIVECAM_SECRET_KEY")
     if configured:
         return configured
     path = data_dir / "secret_key"
     try:
-        return path.read_text().strip()
+        return _read_key(path)
     except FileNotFoundError:
         pass
-    key = secrets.token_urlsafe(50)
-    # O_EXCL: two processes starting together must not overwrite each other's key.
+    fd, candidate = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(candidate, path)  # atomic, and fails if another process got there first
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(candidate)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text().strip()
+    if not key:
+        raise ImproperlyConfigured(f"{path} is empty: delete it or set LIVECAM_SECRET_KEY")
     return key

@@ -9,6 +9,8 @@ from pathlib import Path
 import dj_database_url
 
 from livecam.site.env import env_bool, env_list, secret_key
+from livecam.site.notify_env import email_settings, notify_settings
+from livecam.site.recording_env import recording_settings
 
 DATA_DIR = Path(os.environ.get("LIVECAM_DATA_DIR", "livecam-data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -26,22 +28,29 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    # django-ninja's own copy of Swagger UI for /api/docs (without it, a CDN the CSP blocks).
+    "ninja",
     "livecam",
 ]
 
 MIDDLEWARE = [
+    # First: every error answer below gets its form (JSON on machine paths, themed pages) and
+    # is counted, also a 500 from any other middleware.
+    "livecam.errors.middleware.ErrorAnswerMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Views that fail because the database is down answer 503 with Retry-After, not 500.
+    "livecam.views.unavailable.DatabaseUnavailableMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "livecam.middleware.TokenAuthMiddleware",
-    "livecam.middleware.LoginRequiredMiddleware",
+    "livecam.access.middleware.TokenAuthMiddleware",
+    "livecam.access.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "livecam.middleware.SecurityHeadersMiddleware",
+    "livecam.access.middleware.SecurityHeadersMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its 429 answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -67,6 +76,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("LIVECAM_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'livecam.sqlite3'}",
         conn_max_age=0,
+        # A connection the server dropped is noticed and replaced, not reused broken.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -110,6 +121,7 @@ LANGUAGES = [("en", "English"), ("ja", "日本語")]
 TIME_ZONE = os.environ.get("TZ", "UTC")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["livecam.formats"]  # one date format per language, with the time zone
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -153,14 +165,44 @@ LIVECAM = {
     # file: sources only from these directories (default: the data dir's media folder).
     "FILE_DIRS": env_list("LIVECAM_FILE_DIRS", [str(MEDIA_ROOT)]),
     "ACCESS_RECHECK": float(os.environ.get("LIVECAM_ACCESS_RECHECK", "10")),
+    "ACCESS_GRACE": float(os.environ.get("LIVECAM_ACCESS_GRACE", "300")),
     "MAX_STREAMS_PER_USER": int(os.environ.get("LIVECAM_MAX_STREAMS_PER_USER", "32")),
+    "MAX_HEADER_BYTES": int(os.environ.get("LIVECAM_MAX_HEADER_BYTES", str(32 * 1024))),
+    "HEAD_TIMEOUT": float(os.environ.get("LIVECAM_HEAD_TIMEOUT", "10")),
+    "MAX_CONNECTIONS": int(os.environ.get("LIVECAM_MAX_CONNECTIONS", "4096")),
+    "MAX_CONNECTIONS_PER_ADDRESS": int(
+        os.environ.get("LIVECAM_MAX_CONNECTIONS_PER_ADDRESS", "128")
+    ),
+    "H264_ENCODER": os.environ.get("LIVECAM_H264_ENCODER", "libx264"),
+    **notify_settings(),
+    **recording_settings(),
 }
+
+# E-mail notifications (Django's e-mail framework): LIVECAM_SMTP_* (see docs/notifications.md).
+_email = email_settings()
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = _email["DEFAULT_FROM_EMAIL"]
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Share-link secrets are redacted at the handler, whichever logger wrote the record.
+    "filters": {"redact_share_secrets": {"()": "livecam.logs.RedactShareSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_share_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LIVECAM_LOG_LEVEL", "INFO")},
     "loggers": {"django": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -8,5 +8,8 @@ urlpatterns = [
     path("", include("livecam.urls")),
 ]
 
+# Errors without internals: JSON {"detail": ...} on machine paths, themed pages elsewhere.
+handler400 = "livecam.views.errors.bad_request"
+handler403 = "livecam.views.errors.permission_denied"
 handler404 = "livecam.views.errors.not_found"
 handler500 = "livecam.views.errors.server_error"

@@ -133,7 +133,7 @@ def make_source(
         raise SourceError(f"no source class for kind {spec.kind!r}")
     module_name, _, class_name = dotted.rpartition(".")
     try:
-        # Imported only now, so that cv2 is loaded only by the sources that need it.
+        # Imported only now: PyAV and linuxpy load only with the sources that need them.
         cls = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError, ValueError):
         logger.exception("cannot import source class %s", dotted)

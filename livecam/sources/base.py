@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 Image = npt.NDArray[np.uint8]
-"""A decoded frame: height x width x 3, BGR, uint8 (OpenCV's layout)."""
+"""A decoded frame: height x width x 3, BGR, uint8 (FFmpeg's bgr24, libjpeg-turbo's BGR)."""
 
 
 class SourceError(Exception):
@@ -43,6 +43,23 @@ class CaptureOptions:
     fps: float = 30.0
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class H264Sample:
+    """The camera's own H.264 picture behind a decoded frame, for pass-through (no encode)."""
+
+    units: list[bytes]
+    """NAL units (no start codes); keyframes carry the stream's SPS and PPS in front."""
+    keyframe: bool
+    index: int
+    """Running number of the picture in the source (a gap: a picture was not delivered)."""
+    profile: str
+    """The stream's H.264 profile as FFmpeg names it ("Main", "High 4:4:4 Predictive", …)."""
+    pix_fmt: str
+    reorders: bool
+    """True when the stream has B-frames (pictures out of order): unfit for pass-through."""
+    interlaced: bool = False
+
+
 @dataclasses.dataclass(slots=True)
 class SourceFrame:
     """One frame as a source delivers it: a decoded image, the camera's own JPEG, or both."""
@@ -51,6 +68,34 @@ class SourceFrame:
     height: int
     image: Image | None = None
     jpeg: bytes | None = None
+    h264: H264Sample | None = None
+    """The camera's own H.264 picture, when the source delivers H.264 (files, network)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Control:
+    """One adjustable picture control of a source (V4L2 or software): its type and range."""
+
+    name: str
+    type: str  # "integer", "boolean" or "menu"
+    minimum: int
+    maximum: int
+    step: int = 1
+    default: int = 0
+    menu: tuple[tuple[int, str], ...] = ()
+
+    def check(self, value: object) -> int:
+        """Return the value as an int, or raise ValueError naming the allowed range."""
+        if isinstance(value, bool) and self.type == "boolean":
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"{self.name} takes a whole number")
+        if self.type == "menu" and self.menu and value not in dict(self.menu):
+            choices = ", ".join(str(index) for index, _ in self.menu)
+            raise ValueError(f"{self.name} takes one of {choices}")
+        if not self.minimum <= value <= self.maximum:
+            raise ValueError(f"{self.name} must be from {self.minimum} to {self.maximum}")
+        return value
 
 
 class FrameSource(abc.ABC):
@@ -80,6 +125,19 @@ class FrameSource(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None:
         """Release everything; idempotent and safe to call from another thread."""
+
+    @property
+    def codec(self) -> str:
+        """Return what the source delivers: "mjpeg" when its JPEG passes through, else "raw"."""
+        return "mjpeg" if self.passes_jpeg else "raw"
+
+    def controls(self) -> list[Control]:
+        """Return the picture controls of the open source (none by default)."""
+        return []
+
+    def set_controls(self, values: dict[str, int]) -> None:
+        """Apply control values by name (unknown names are ignored); called after open."""
+        return  # a source without controls has nothing to apply
 
     def __enter__(self) -> FrameSource:
         """Open the source for a ``with`` block."""

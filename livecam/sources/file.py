@@ -1,14 +1,12 @@
-"""Video files, looped at their own frame rate (OpenCV with its bundled FFmpeg)."""
+"""Video files, looped at their own frame rate (PyAV with its bundled FFmpeg)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import threading
-from typing import cast
 
-import cv2
-
+from livecam.sources.avreader import VideoReader, errors
 from livecam.sources.base import (
     CaptureOptions,
     FrameSource,
@@ -17,7 +15,7 @@ from livecam.sources.base import (
     SourceFrame,
     SourceSpec,
 )
-from livecam.sources.opencv import GuardedCapture
+from livecam.sources.h264file import H264FileReader, is_h264
 from livecam.sources.pacing import Pacer
 
 logger = logging.getLogger(__name__)
@@ -34,25 +32,67 @@ class FileSource(FrameSource):
         self.path = spec.target
         self.fps = FALLBACK_FPS
         """The rate frames are delivered at: the file's own, once open."""
-        # FFmpeg by name only: letting OpenCV pick a backend could hand the path to one that
-        # reads it as an image-sequence pattern or a pipeline description.
-        self._capture = GuardedCapture(lambda: cv2.VideoCapture(self.path, cv2.CAP_FFMPEG))
         self._closed = threading.Event()
         self._pacer = Pacer(self.fps)
         self._identity: tuple[int, int] | None = None
+        self._reader: VideoReader | None = None
+        self._h264: H264FileReader | None = None
+        """The reader for H.264 files (their packets can pass through); None: VideoReader."""
 
     def open(self) -> None:
         """Open the file; a missing or unreadable file is a SourceError with the reason."""
         self._closed.clear()
         self._identity = self._stat()
-        if not self._capture.open():
-            raise SourceError(f"cannot read video file: {self.path} (not a video, or damaged)")
-        fps = self._capture.get(cv2.CAP_PROP_FPS)
+        if is_h264(self.path):
+            self._open_h264()
+        else:
+            self._open_video()
+
+    def _set_rate(self, fps: float) -> None:
         # Some containers report 0 or absurd rates; fall back to the configured or a sane one.
         if not 0 < fps <= _MAX_FPS:
             fps = self.options.fps if 0 < self.options.fps <= _MAX_FPS else FALLBACK_FPS
         self.fps = fps
         self._pacer = Pacer(fps)
+
+    def _open_video(self) -> VideoReader:
+        try:
+            reader = VideoReader(self.path, file=True)
+        except errors() as exc:
+            logger.info("cannot read %s: %s", self.path, exc)
+            raise SourceError(
+                f"cannot read video file: {self.path} (not a video, or damaged)"
+            ) from None
+        self._reader, old = reader, self._reader
+        if old is not None:
+            old.close()
+        if self._closed.is_set():  # close() ran while the file was being opened
+            reader.close()
+            raise SourceError("file source closed")
+        self._set_rate(reader.fps)
+        return reader
+
+    def _open_h264(self) -> H264FileReader:
+        try:
+            reader = H264FileReader(self.path)
+        except errors() as exc:
+            raise SourceError(f"cannot read video file: {self.path} ({exc})") from None
+        self._h264, old = reader, self._h264
+        if old is not None:
+            old.close()
+        self._set_rate(reader.fps)
+        return reader
+
+    def _read_h264(self, reader: H264FileReader) -> SourceFrame:
+        got = reader.read()
+        if got is None:  # the end: play again from the start (a replaced file included)
+            self._raise_closed()
+            got = self._open_h264().read()
+            if got is None:
+                raise SourceError(f"no frames could be read from {self.path}")
+        image, sample = got
+        height, width = image.shape[:2]
+        return SourceFrame(width, height, image=image, h264=sample)
 
     def _stat(self) -> tuple[int, int]:
         """Return the file's (device, inode), or raise SourceError saying what is wrong."""
@@ -74,35 +114,45 @@ class FileSource(FrameSource):
         """Return the next frame when due; at the end of the file start again."""
         if not self._pacer.wait(self._closed):
             raise SourceError("file source closed")
-        ok, image = self._capture.read()
-        if not ok or image is None:  # the end (or a truncated tail): loop from the start
+        if self._h264 is not None:
+            return self._read_h264(self._h264)
+        image = self._next(self._reader)
+        if image is None:  # the end (or a truncated tail): loop from the start
             image = self._restart()
         height, width = image.shape[:2]
         return SourceFrame(width, height, image=image)
 
+    def _next(self, reader: VideoReader | None) -> Image | None:
+        if reader is None:
+            raise SourceError("file source closed")
+        try:
+            return reader.read()
+        except errors() as exc:  # a damaged or truncated tail ends the pass, not the source
+            logger.info("%s: %s; playing again from the start", self.path, exc)
+            return None
+
     def _restart(self) -> Image:
         self._raise_closed()
-        identity = self._stat()  # deleted, emptied or made unreadable while playing
-        if identity == self._identity and self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0):
-            ok, image = self._capture.read()
-            if ok and image is not None:
-                return cast(Image, image)
-        # Seeking failed (some containers), or the file was replaced by a new one (an
-        # updated clip): open it again and play from its start.
-        logger.info("reopening %s", self.path)
+        # The file is opened again each time round: deleted, emptied or made unreadable while
+        # playing is noticed here, and a file replaced by a new clip plays the new one.
+        identity = self._stat()
+        if identity != self._identity:
+            logger.info("%s was replaced; playing the new file", self.path)
         self._identity = identity
-        if self._capture.reopen():
-            ok, image = self._capture.read()
-            if ok and image is not None:
-                return cast(Image, image)
-        self._raise_closed()
-        raise SourceError(f"no frames could be read from {self.path} (damaged or truncated?)")
+        image = self._next(self._open_video())
+        if image is None:
+            self._raise_closed()
+            raise SourceError(f"no frames could be read from {self.path} (damaged or truncated?)")
+        return image
 
     def _raise_closed(self) -> None:
-        if self._closed.is_set() or self._capture.closed:
+        if self._closed.is_set():
             raise SourceError("file source closed")
 
     def close(self) -> None:
         """Release the file; a read waiting for its deadline returns at once."""
         self._closed.set()
-        self._capture.close()
+        for reader in (self._reader, self._h264):
+            if reader is not None:
+                reader.close()
+        self._reader = self._h264 = None

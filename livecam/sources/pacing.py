@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
+from livecam.sources.adjust import SOFTWARE_CONTROLS, adjust
 from livecam.sources.base import (
     CaptureOptions,
+    Control,
     FrameSource,
     Image,
     SourceError,
@@ -51,7 +53,8 @@ class Pacer:
 class DrawnSource(FrameSource):
     """A source that draws its own frames, paced at its frame rate.
 
-    ``options.fps`` defaults to 30 and the size to 640x480 (each side 16 to 8192).
+    ``options.fps`` defaults to 30 and the size to 640x480 (each side 16 to 8192); with one
+    side given and the other 0, the other follows the default's 4:3 aspect ratio.
     Subclasses draw what frames share once in `prepare` (called by `open`) and each frame
     in `draw`; `count` is the number of frames delivered since open.
     """
@@ -61,14 +64,23 @@ class DrawnSource(FrameSource):
 
     def __init__(self, spec: SourceSpec, options: CaptureOptions) -> None:
         super().__init__(spec, options)
-        self.width = _side(options.width, DEFAULT_SIZE[0])
-        self.height = _side(options.height, DEFAULT_SIZE[1])
+        self.width, self.height = drawn_size(options.width, options.height)
         self.fps = options.fps if options.fps > 0 else DEFAULT_FPS
         self.count = 0
         """Frames delivered since open."""
         self._closed = threading.Event()
         self._pacer = Pacer(self.fps)
         self._open = False
+        self._adjust: dict[str, int] = {}
+
+    def controls(self) -> list[Control]:
+        """Return the software controls (brightness, contrast)."""
+        return list(SOFTWARE_CONTROLS)
+
+    def set_controls(self, values: dict[str, int]) -> None:
+        """Apply brightness and contrast to the following frames."""
+        names = {control.name for control in SOFTWARE_CONTROLS}
+        self._adjust = {name: value for name, value in values.items() if name in names}
 
     def prepare(self) -> None:
         """Draw what every frame shares (once per open)."""
@@ -91,13 +103,23 @@ class DrawnSource(FrameSource):
             raise SourceError(f"{self.name} source is not open")
         if not self._pacer.wait(self._closed):
             raise SourceError(f"{self.name} source closed")
-        image = self.draw()
+        image = adjust(self.draw(), self._adjust)
         self.count += 1
         return SourceFrame(self.width, self.height, image=image)
 
     def close(self) -> None:
         """Stop: a read waiting for its deadline returns at once with SourceError."""
         self._closed.set()
+
+
+def drawn_size(width: int, height: int) -> tuple[int, int]:
+    """Return the size a drawn source uses: 0 sides keep the default's aspect ratio (4:3)."""
+    default_w, default_h = DEFAULT_SIZE
+    if width > 0 and height <= 0:
+        height = max(_MIN_SIDE, round(_side(width, default_w) * default_h / default_w))
+    elif height > 0 and width <= 0:
+        width = max(_MIN_SIDE, round(_side(height, default_h) * default_w / default_h))
+    return _side(width, default_w), _side(height, default_h)
 
 
 def _side(asked: int, default: int) -> int:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import time
 
-import cv2
 import numpy as np
 
+from livecam import drawing
 from livecam.sources.base import CaptureOptions, Image, SourceError, SourceSpec
 from livecam.sources.pacing import DrawnSource
 
@@ -55,20 +55,12 @@ class PatternSource(DrawnSource):
         box = max(4, min(w, h) // 6)
         x = int((w - box) * (0.5 + 0.5 * math.sin(n / 25)))
         y = int((h - box) * (0.5 + 0.5 * math.cos(n / 19)))
-        cv2.rectangle(image, (x, y), (x + box, y + box), (255, 255, 255), -1)
+        drawing.rectangle(image, (x, y), (x + box, y + box), (255, 255, 255), -1)
         now = time.time()
         clock = time.strftime("%H:%M:%S", time.localtime(now)) + f".{int(now * 1000) % 1000:03d}"
         scale = max(0.3, h / 480)
         bar = int(40 * scale)
         image[h - bar :] = 0  # a black band keeps the text readable on any bar colour
-        cv2.putText(
-            image,
-            f"{clock}  #{n}",
-            (int(10 * scale), h - int(12 * scale)),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            scale,
-            (255, 255, 255),
-            max(1, round(2 * scale)),
-            cv2.LINE_AA,
-        )
+        size = max(8, int(22 * scale))
+        drawing.text(image, (int(10 * scale), h - bar + (bar - size) // 2), f"{clock}  #{n}", size)
         return image

@@ -6,12 +6,12 @@ scene shows at a given frame is the same on every run, fast or slow machine alik
 
 from __future__ import annotations
 
-from typing import cast
-
-import cv2
 import numpy as np
 import numpy.typing as npt
+from PIL import Image as PILImage
+from PIL import ImageFilter
 
+from livecam import drawing
 from livecam.sources.base import CaptureOptions, Image, SourceError, SourceSpec
 from livecam.sources.pacing import DrawnSource
 from livecam.sources.script import Script, script_of
@@ -47,8 +47,9 @@ def render_background(
     """Return a deterministic textured background and signed sensor-noise patterns."""
     rng = np.random.default_rng(seed)
     blocks = rng.integers(40, 170, size=(12, 16, 3), dtype=np.uint8)
-    background = cv2.resize(blocks, (width, height), interpolation=cv2.INTER_CUBIC)
-    background = cast(Image, cv2.GaussianBlur(background, (0, 0), 3))
+    # Bicubic blocks, softened: a texture with gradients and edges, like a real scene.
+    picture = PILImage.fromarray(blocks).resize((width, height), PILImage.Resampling.BICUBIC)
+    background: Image = np.array(picture.filter(ImageFilter.GaussianBlur(3)))
     # Noise as int16 offsets of about +-3 levels: what a real sensor adds to every frame.
     noise = [
         rng.normal(0, 2.0, size=(height, width, 3)).round().astype(np.int16)
@@ -65,7 +66,7 @@ def draw(
     active = script.at <= t < script.at + script.duration
     frame = background
     if script.scene == "lighting" and active:
-        frame = cast(Image, cv2.convertScaleAbs(background, alpha=script.gain))
+        frame = np.clip(background * np.float32(script.gain), 0, 255).astype(np.uint8)
     elif script.scene == "motion" and active:
         frame = background.copy()
         height, width = frame.shape[:2]
@@ -73,6 +74,7 @@ def draw(
         progress = (t - script.at) / script.duration
         x = int(-side + progress * (width + side))  # enters at the left, leaves at the right
         y = height // 2 - side // 2
-        cv2.rectangle(frame, (x, y), (x + side, y + side), (20, 20, 230), -1)
-    noisy = cv2.add(frame, noise[index % len(noise)], dtype=cv2.CV_8U)
-    return np.asarray(noisy, dtype=np.uint8)
+        drawing.rectangle(frame, (x, y), (x + side, y + side), (20, 20, 230), -1)
+    noisy = frame + noise[index % len(noise)]  # int16: no wrap-around before the clip
+    out: Image = np.clip(noisy, 0, 255).astype(np.uint8)
+    return out

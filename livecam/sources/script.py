@@ -1,4 +1,4 @@
-"""Scripts of the test scenes (``scene:NAME?at=S&for=S``): parsing without loading OpenCV."""
+"""Scripts of the test scenes (``scene:NAME?at=S&for=S``): parsed without any video library."""
 
 from __future__ import annotations
 

@@ -1,14 +1,13 @@
-"""Network video (RTSP, HTTP) through OpenCV's FFmpeg backend, with open and read timeouts."""
+"""Network video (RTSP, HTTP) through PyAV's FFmpeg, with open and read timeouts."""
 
 from __future__ import annotations
 
 import logging
 import threading
 
-import cv2
-
+from livecam.sources.avreader import VideoReader, errors
 from livecam.sources.base import CaptureOptions, FrameSource, SourceError, SourceFrame, SourceSpec
-from livecam.sources.opencv import GuardedCapture
+from livecam.sources.h264file import H264FileReader
 from livecam.sources.pacing import Pacer
 from livecam.sources.urls import redact
 
@@ -33,27 +32,34 @@ class UrlSource(FrameSource):
         read_timeout: float = READ_TIMEOUT,
     ) -> None:
         super().__init__(spec, options)
-        params = [
-            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
-            int(open_timeout * 1000),
-            cv2.CAP_PROP_READ_TIMEOUT_MSEC,
-            int(read_timeout * 1000),
-        ]
-        self._capture = GuardedCapture(
-            lambda: cv2.VideoCapture(spec.target, cv2.CAP_FFMPEG, params)
-        )
         self._closed = threading.Event()
         self._ceiling = Pacer(_MIN_CEILING_FPS)
         self._name = redact(spec.target)
+        self._timeouts = (open_timeout, read_timeout)
+        self._h264: H264FileReader | None = None
+        """The reader when the stream is H.264 (its packets can pass through)."""
+        self._reader: VideoReader | None = None
+        """The reader of any other stream."""
 
     def open(self) -> None:
         """Connect; an unreachable or unreadable stream is a SourceError (credentials hidden)."""
         self._closed.clear()
-        if not self._capture.open():
-            if self._capture.closed:
-                raise SourceError("source closed")
-            raise SourceError(f"cannot open {self._name} (unreachable, refused or not video)")
-        fps = self._capture.get(cv2.CAP_PROP_FPS)
+        if self._open_h264():
+            return
+        try:
+            reader = VideoReader(self.spec.target, self._timeouts)
+        except errors() as exc:
+            logger.info("%s: %s", self._name, type(exc).__name__)
+            if self._closed.is_set():
+                raise SourceError("source closed") from None
+            raise SourceError(
+                f"cannot open {self._name} (unreachable, refused or not video)"
+            ) from None
+        self._reader = reader
+        if self._closed.is_set():  # close() ran while connecting: honour it
+            reader.close()
+            raise SourceError("source closed")
+        fps = reader.fps
         # Live streams arrive at their own rate. A stream that is really a file on a web server
         # would decode as fast as the CPU allows: a ceiling well above the announced rate (which
         # FFmpeg misreports for MJPEG over HTTP) keeps that from spinning without ever holding
@@ -61,19 +67,50 @@ class UrlSource(FrameSource):
         self._ceiling = Pacer(max(_MIN_CEILING_FPS, 2 * fps if fps < 1000 else 0.0))
         logger.info("%s opened (%.1f fps announced)", self._name, fps)
 
+    def _open_h264(self) -> bool:
+        """Open the stream as H.264 if it is; False: read it with a VideoReader instead."""
+        try:
+            reader = H264FileReader(self.spec.target, self._timeouts)
+        except errors():
+            return False  # not H.264, or unreadable: the VideoReader says why, if anything
+        self._h264 = reader
+        self._ceiling = Pacer(max(_MIN_CEILING_FPS, 2 * reader.fps if reader.fps < 1000 else 0.0))
+        logger.info("%s opened (H.264, %.1f fps announced)", self._name, reader.fps)
+        return True
+
     def read(self) -> SourceFrame:
         """Return the next decoded frame."""
         if not self._ceiling.wait(self._closed):
             raise SourceError("source closed")
-        ok, image = self._capture.read()
-        if not ok or image is None:
-            if self._capture.closed:
+        h264 = self._h264
+        if h264 is not None:
+            try:
+                got = h264.read()
+            except errors() as exc:
+                raise SourceError(f"no frame from {self._name} ({type(exc).__name__})") from None
+            if got is None:
+                raise SourceError(f"no frame from {self._name} (stream ended)")
+            image, sample = got
+            height, width = image.shape[:2]
+            return SourceFrame(width, height, image=image, h264=sample)
+        reader = self._reader
+        if reader is None or self._closed.is_set():
+            raise SourceError("source closed")
+        try:
+            decoded = reader.read()
+        except errors() as exc:
+            raise SourceError(f"no frame from {self._name} ({type(exc).__name__})") from None
+        if decoded is None:
+            if self._closed.is_set():
                 raise SourceError("source closed")
             raise SourceError(f"no frame from {self._name} (stream ended or stalled)")
-        height, width = image.shape[:2]
-        return SourceFrame(width, height, image=image)
+        height, width = decoded.shape[:2]
+        return SourceFrame(width, height, image=decoded)
 
     def close(self) -> None:
-        """Release the stream."""
+        """Release the stream; a read blocked on the network ends within the read timeout."""
         self._closed.set()
-        self._capture.close()
+        for reader in (self._reader, self._h264):
+            if reader is not None:
+                reader.close()
+        self._reader = self._h264 = None

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, StreamingHttpResponse
-from ninja import NinjaAPI, Schema
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from livecam import __version__, control
+from livecam.errors.api import LivecamAPI
+from livecam.views import cameras_api, sources_api
 from livecam.views import events as events_view
-from livecam.views.access import get_visible_camera, may_switch, visible_cameras
-from livecam.views.media_api import install_error_handler as install_media_errors
+from livecam.views.access import (
+    for_person,
+    get_visible_camera,
+    may_switch,
+    sees_sources,
+    visible_cameras,
+)
 from livecam.views.media_api import router as media_router
+from livecam.views.notify_api import router as notify_router
+from livecam.views.timeline import router as timeline_router
 
 
 class BearerToken(HttpBearer):
@@ -35,7 +44,7 @@ class SessionCookie(APIKeyCookie):
         return user if user.is_authenticated else None
 
 
-api = NinjaAPI(
+api = LivecamAPI(  # every error {"detail": ...}, see livecam.errors
     title="livecam",
     version=__version__,
     description="Live cameras: state, ON/OFF and events.",
@@ -61,7 +70,18 @@ class CameraOut(Schema):
     last_frame_at: float | None
     retry_at: float | None
     reconnects: int
+    video: str = Field(
+        "encoded", description='How stream.mp4 is made: "encoded" or "passthrough" (no encode)'
+    )
+    video_reason: str = Field("", description="Why the source's H.264 is not passed through")
+    video_error: str = Field("", description="Why stream.mp4 is unavailable (MJPEG unaffected)")
+    continuous: str = Field(
+        "off", description='Continuous recording: "off", "recording", "scheduled-idle", "paused"'
+    )
+    continuous_reason: str = Field("", description="Why continuous recording is paused")
     on_demand: bool = False
+    bitrate: int = Field(0, description="H.264 bitrate cap in kbit/s (0: a default for the size)")
+    keyframe_interval: float = Field(1.0, description="Seconds between H.264 keyframes")
 
 
 class ErrorOut(Schema):
@@ -70,15 +90,11 @@ class ErrorOut(Schema):
     detail: str
 
 
-@api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc: Http404) -> Any:
-    return api.create_response(request, {"detail": str(exc) or "not found"}, status=404)
-
-
 @api.get("/cameras", response={200: list[CameraOut], 401: ErrorOut}, summary="List cameras")
 async def list_cameras(request: HttpRequest) -> list[dict[str, Any]]:
     """Return every camera the user may see."""
-    return [control.describe(camera) for camera in await visible_cameras(request)]
+    admin = await sees_sources(request)
+    return [for_person(control.describe(c), admin) for c in await visible_cameras(request)]
 
 
 @api.get(
@@ -89,14 +105,16 @@ async def list_cameras(request: HttpRequest) -> list[dict[str, Any]]:
 )
 async def get_camera(request: HttpRequest, camera_id: str) -> dict[str, Any]:
     """Return one camera's state."""
-    return control.describe(await get_visible_camera(request, camera_id))
+    camera = await get_visible_camera(request, camera_id)
+    return for_person(control.describe(camera), await sees_sources(request))
 
 
 async def _switch(request: HttpRequest, camera_id: str, enabled: bool) -> dict[str, Any]:
     camera = await get_visible_camera(request, camera_id)
     if not await may_switch(request):
         raise HttpError(403, "you may not switch cameras")
-    return await control.set_enabled(camera.id, enabled)
+    state = await control.set_enabled(camera.id, enabled)
+    return for_person(state, await sees_sources(request))
 
 
 @api.post(
@@ -121,8 +139,11 @@ async def switch_off(request: HttpRequest, camera_id: str) -> dict[str, Any]:
     return await _switch(request, camera_id, False)
 
 
+cameras_api.install(api, CameraOut)  # add, edit, remove (admins); controls; privacy masks
+sources_api.install(api)  # probe a source, preview it, list V4L2 devices (admins)
 api.add_router("/cameras", media_router)  # events, recordings, Record/Stop, motion settings
-install_media_errors(api)  # invalid input: 400 with a reason (only those routes take any)
+api.add_router("/cameras", timeline_router)  # continuous recording: the timeline
+api.add_router("/", notify_router)  # MQTT settings per camera, one's notification wishes
 
 
 @api.get(
@@ -130,7 +151,9 @@ install_media_errors(api)  # invalid input: 400 with a reason (only those routes
     url_name="camera_events",
     summary="Camera state changes (Server-Sent Events)",
     description="A `text/event-stream`: one `camera` event per camera at the start, then one "
-    "per change; the data is the camera's JSON state. `motion` events (a motion event's JSON "
+    "per change (also for a camera added or given to the caller); the data is the camera's JSON "
+    'state. `camera-removed` (`{"id": …}`) when a camera is removed or taken away. '
+    "`motion` events (a motion event's JSON "
     "with `phase` start or end) and `recording` events (a recording's JSON with `phase` "
     "started or ended) follow as they happen.",
 )

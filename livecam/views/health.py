@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from livecam import access
+from livecam.access import policy
 from livecam.bus import get_bus
+from livecam.errors import json_error
 from livecam.views.access import principal
 
 
@@ -23,6 +24,6 @@ async def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 async def metrics(request: HttpRequest) -> HttpResponse:
     """Return the Prometheus metrics of this process (admins, or their tokens, only)."""
-    if not await access.may_view_metrics(await principal(request)):
-        return JsonResponse({"detail": "metrics are for admins"}, status=403)
+    if not await policy.may_view_metrics(await principal(request)):
+        return json_error(403, "metrics are for admins")
     return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from livecam.access import policy
 from livecam.models import ApiToken, Camera, ShareLink
 from livecam.views.access import get_visible_camera, principal, visible_cameras
-
-SHARE_PERMISSION = "livecam.add_sharelink"
+from livecam.views.pages import refuse
 
 
 async def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -76,26 +76,26 @@ async def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 async def _shareable(request: HttpRequest, camera_id: str) -> Camera:
     camera = await get_visible_camera(request, camera_id)
-    user = await _user(request)
-    if not await user.ahas_perm(SHARE_PERMISSION):
+    await _user(request)
+    if not await policy.may_share(await principal(request), camera.id):
         raise PermissionError
     return camera
 
 
-def _forbidden() -> HttpResponse:
-    return HttpResponse(_("Only admins may share cameras."), status=403, content_type="text/plain")
+async def _forbidden(request: HttpRequest) -> HttpResponse:
+    return await refuse(request, 403, _("Only admins may share cameras."))
 
 
 @require_http_methods(["GET", "POST"])
 async def shares(request: HttpRequest, camera_id: str) -> HttpResponse:
-    """List a camera's share links; create one (its URL is shown on this answer only)."""
+    """List a camera's share links; create one (its URLs are shown on this answer only)."""
     from livecam.forms import ShareForm
 
     try:
         camera = await _shareable(request, camera_id)
     except PermissionError:
-        return _forbidden()
-    new_urls: tuple[str, str] | None = None
+        return await _forbidden(request)
+    new_urls: tuple[str, str, str] | None = None
     form = ShareForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         _link, secret = await sync_to_async(ShareLink.issue)(
@@ -105,11 +105,16 @@ async def shares(request: HttpRequest, camera_id: str) -> HttpResponse:
             expires_at=form.cleaned_data["expires"],
         )
         new_urls = (
+            request.build_absolute_uri(reverse("livecam:share_page", args=[secret])),
             request.build_absolute_uri(reverse("livecam:share_stream", args=[secret])),
             request.build_absolute_uri(reverse("livecam:share_snapshot", args=[secret])),
         )
         form = ShareForm()
-    links = [link async for link in ShareLink.objects.filter(camera=camera)]
+    links = [
+        link async for link in ShareLink.objects.filter(camera=camera).select_related("created_by")
+    ]
+    for link in links:
+        link.works = link.usable and await policy.share_link_works(link)  # type: ignore[attr-defined]
     context = {"camera": camera, "form": form, "links": links, "new_urls": new_urls}
     return await _page(request, "livecam/shares.html", context)
 
@@ -120,7 +125,7 @@ async def share_revoke(request: HttpRequest, camera_id: str, link_id: int) -> Ht
     try:
         camera = await _shareable(request, camera_id)
     except PermissionError:
-        return _forbidden()
+        return await _forbidden(request)
     updated = await ShareLink.objects.filter(
         pk=link_id, camera=camera, revoked_at__isnull=True
     ).aupdate(revoked_at=timezone.now())

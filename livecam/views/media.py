@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 from django.http import (
     Http404,
@@ -18,7 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from livecam import control
+from livecam import conf, control
+from livecam.dates import absolute
+from livecam.errors import NotFound
 from livecam.motion import files
 from livecam.motion.models import MotionEvent, MotionSettings
 from livecam.motion.serialize import event_json, recording_json
@@ -26,7 +26,9 @@ from livecam.recording.control import set_recording
 from livecam.recording.models import Recording
 from livecam.views.access import get_visible_camera, may_switch
 from livecam.views.media_api import ADMIN_PERMISSION, may
-from livecam.views.pages import _message, _render
+from livecam.views.pages import _message, _render, confirm_page
+from livecam.views.pages import refuse as _refuse
+from livecam.views.ranges import serve_file
 
 _CHUNK = 256 * 1024
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -52,6 +54,7 @@ async def media_page(request: HttpRequest, camera_id: str) -> HttpResponse:
         "settings": settings or MotionSettings(camera_id=camera.id),
         "may_record": await may_switch(request),
         "may_delete": await may(request, ADMIN_PERMISSION),
+        "clip_max_seconds": conf.get("CLIP_MAX_SECONDS"),
     }
     return await _render(request, "livecam/media.html", context)
 
@@ -62,11 +65,9 @@ async def record(request: HttpRequest, camera_id: str) -> HttpResponse:
     camera = await get_visible_camera(request, camera_id)
     state = request.POST.get("state", "")
     if state not in ("start", "stop"):
-        return HttpResponse(
-            _("state must be 'start' or 'stop'"), status=400, content_type="text/plain"
-        )
+        return await _refuse(request, 400, _("state must be 'start' or 'stop'"))
     if not await may_switch(request):
-        return HttpResponse(_("You may not record."), status=403, content_type="text/plain")
+        return await _refuse(request, 403, _("You may not record."))
     await set_recording(camera.id, state == "start")
     text = _("Recording %(camera)s.") if state == "start" else _("Stopped recording %(camera)s.")
     await _message(request, text % {"camera": camera.title})
@@ -75,20 +76,29 @@ async def record(request: HttpRequest, camera_id: str) -> HttpResponse:
 
 @require_POST
 async def delete_recording(request: HttpRequest, camera_id: str, recording_id: int) -> HttpResponse:
-    """Delete a finished recording and its file (admins); 303 back."""
+    """Delete a finished recording and its file (admins) once confirmed; 303 back."""
     camera = await get_visible_camera(request, camera_id)
     if not await may(request, ADMIN_PERMISSION):
-        return HttpResponse(
-            _("You may not delete recordings."), status=403, content_type="text/plain"
-        )
+        return await _refuse(request, 403, _("You may not delete recordings."))
     row = await Recording.objects.filter(camera_id=camera.id, pk=recording_id).afirst()
     if row is None:
         raise Http404("no such recording")
     if row.state == "recording":
-        return HttpResponse(_("Stop the recording first."), status=409, content_type="text/plain")
+        return await _refuse(request, 409, _("Stop the recording first."))
+    back = reverse("livecam:media", args=[camera.id])
+    if request.POST.get("confirm") != "yes":  # the page's script asks in place and says yes
+        return await confirm_page(
+            request,
+            question=_("Delete the recording of %(when)s?") % {"when": absolute(row.started_at)},
+            explain=_("The recording and its file are removed for good."),
+            action=request.path,
+            fields={},
+            button=_("Delete"),
+            cancel=back,
+        )
     await row.adelete()
     await _message(request, _("Recording deleted."))
-    return HttpResponseRedirect(reverse("livecam:media", args=[camera.id]), status=303)
+    return HttpResponseRedirect(back, status=303)
 
 
 @require_GET
@@ -98,7 +108,7 @@ async def event_snapshot(request: HttpRequest, camera_id: str, event_id: int) ->
     row = await MotionEvent.objects.filter(camera_id=camera.id, pk=event_id).afirst()
     path = files.resolve(row.snapshot) if row is not None else None
     if path is None or not path.is_file():
-        raise Http404("no such snapshot")
+        raise NotFound("no such snapshot")
     data = await asyncio.to_thread(path.read_bytes)
     response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
@@ -114,44 +124,6 @@ async def recording_file(
     row = await Recording.objects.filter(camera_id=camera.id, pk=recording_id).afirst()
     path = files.resolve(row.file) if row is not None and row.state == "done" else None
     if row is None or path is None or not path.is_file():
-        raise Http404("no such recording")
-    size = path.stat().st_size
-    start, end = 0, size - 1
-    status = 200
-    match = _RANGE.fullmatch(request.headers.get("Range", "").strip())
-    if match and (match[1] or match[2]):
-        if match[1]:
-            start, end = int(match[1]), min(int(match[2] or size - 1), size - 1)
-        else:  # "bytes=-N": the last N bytes
-            start = max(0, size - int(match[2]))
-        if start > end or start >= size:
-            refused = HttpResponse(status=416)
-            refused["Content-Range"] = f"bytes */{size}"
-            return refused
-        status = 206
-    response = StreamingHttpResponse(
-        _read(path, start, end - start + 1), status=status, content_type="video/mp4"
-    )
-    response["Content-Length"] = str(end - start + 1)
-    response["Accept-Ranges"] = "bytes"
-    if status == 206:
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        raise NotFound("no such recording")
     name = f"{camera.id}-{row.started_at:%Y%m%d-%H%M%S}.mp4"
-    disposition = "attachment" if request.GET.get("download") else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-async def _read(path: Path, start: int, length: int) -> AsyncIterator[bytes]:
-    handle = await asyncio.to_thread(path.open, "rb")
-    try:
-        await asyncio.to_thread(handle.seek, start)
-        while length > 0:
-            chunk = await asyncio.to_thread(handle.read, min(_CHUNK, length))
-            if not chunk:
-                break
-            length -= len(chunk)
-            yield chunk
-    finally:
-        handle.close()
+    return serve_file(request, path, "video/mp4", name, bool(request.GET.get("download")))

@@ -6,17 +6,18 @@ from typing import Annotated, Any
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Router, Schema
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.errors import ValidationError as InputError
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, ConfigDict
 
 from livecam.bus import ControlMessage, get_bus
+from livecam.errors import NotFound
 from livecam.motion.models import MotionEvent, MotionSettings
 from livecam.motion.serialize import event_json, recording_json
 from livecam.recording.control import recording_state, set_recording
 from livecam.recording.models import Recording
+from livecam.recording.schedule import PATTERN as SCHEDULE_PATTERN
 from livecam.views.access import get_visible_camera, may_switch, principal
 
 router = Router(tags=["motion and recording"])
@@ -63,15 +64,20 @@ class RecordingOut(Schema):
     duration: float
     frames: int
     size: int
+    error: str
     url: str | None
 
 
 class RecordingStateOut(Schema):
-    """Whether Record is on for a camera, and whether a file is being written now."""
+    """Whether Record is on, whether a file is being written now and, if not, why not.
+
+    ``error`` is the reason the newest recording ended early ("disk full"), else empty.
+    """
 
     camera: str
     recording: bool
     writing: bool
+    error: str
 
 
 def _page(limit: int | None, before: int | None) -> tuple[int, int | None]:
@@ -96,6 +102,9 @@ MaxCount = Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(_whole_numb
 class MotionSettingsIo(Schema):
     """A camera's motion, recording and retention settings (PATCH: send only what changes)."""
 
+    # A misspelt field is refused with its name (400), never silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
     motion: bool | None = Field(None, strict=True)
     analysis_fps: float | None = Field(None, strict=True, ge=0.5, le=30)
     threshold: Threshold | None = None
@@ -108,6 +117,9 @@ class MotionSettingsIo(Schema):
     post_seconds: float | None = Field(None, strict=True, ge=0, le=300)
     max_age_days: float | None = Field(None, strict=True, ge=0, le=3650)
     max_count: MaxCount | None = None
+    continuous: bool | None = Field(None, strict=True)
+    schedule: str | None = Field(None, max_length=200, pattern=SCHEDULE_PATTERN)
+    max_gb: float | None = Field(None, strict=True, ge=0, le=1_000_000)
 
 
 class MotionSettingsOut(MotionSettingsIo):
@@ -123,19 +135,6 @@ class MediaErrorOut(Schema):
 
 
 _FIELDS = list(MotionSettingsIo.model_fields)
-
-
-def install_error_handler(api: NinjaAPI) -> None:
-    """Answer invalid input (wrong types, a missing body) with 400 and a readable reason."""
-
-    def invalid(request: HttpRequest, exc: Any) -> HttpResponse:
-        reasons = "; ".join(
-            f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
-            for error in exc.errors
-        )
-        return api.create_response(request, {"detail": f"invalid request: {reasons}"}, status=400)
-
-    api.add_exception_handler(InputError, invalid)
 
 
 async def may(request: HttpRequest, permission: str) -> bool:
@@ -237,10 +236,10 @@ async def delete_recording(
     camera = await get_visible_camera(request, camera_id)
     await _require(request, ADMIN_PERMISSION, "delete recordings")
     if not recording_id.isdigit() or len(recording_id) > 18:
-        raise Http404("no such recording")
+        raise NotFound("no such recording")
     row = await Recording.objects.filter(camera_id=camera.id, pk=int(recording_id)).afirst()
     if row is None:
-        raise Http404("no such recording")
+        raise NotFound("no such recording")
     if row.state == "recording":
         raise HttpError(409, "the recording is still being written; stop it first")
     await row.adelete()
@@ -282,13 +281,18 @@ async def patch_motion_settings(
     if not request.body.lstrip().startswith(b"{"):
         raise HttpError(400, "the body is a JSON object of the settings to change")
     settings, _ = await MotionSettings.objects.aget_or_create(camera_id=camera.id)
-    for name, value in changes.model_dump(exclude_none=True).items():
+    changed = changes.model_dump(exclude_none=True)
+    for name, value in changed.items():
         setattr(settings, name, value)
     try:
         await sync_to_async(settings.full_clean)()
     except ValidationError as exc:
         reasons = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
         raise HttpError(400, reasons) from None
-    await settings.asave()
+    if changed:
+        # Only the fields sent: a Record/Stop (or another PATCH) saved between our read and
+        # this write must not be undone by writing back the values we read.
+        await settings.asave(update_fields=list(changed))
+        await settings.arefresh_from_db()
     await get_bus().send_control(ControlMessage("changed", camera.id))  # capture re-reads
     return {name: getattr(settings, name) for name in _FIELDS}

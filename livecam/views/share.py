@@ -2,33 +2,42 @@
 
 from __future__ import annotations
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from livecam.access import policy
+from livecam.errors import NotFound
 from livecam.models import Camera, ShareLink
 from livecam.views.stream import serve_snapshot, serve_stream
 
 NOT_FOUND = "no such share link"
-"""Unknown, revoked and expired links all get this same answer."""
+"""Unknown, revoked and expired links, and those whose creator may no longer share, all get
+this same answer."""
 
 
 async def _usable_link(secret: str) -> ShareLink | None:
     if not secret.startswith(ShareLink.PREFIX) or len(secret) > 100:
         return None
-    return (
+    link = (
         await ShareLink.objects.filter(
             ShareLink.usable_filter(), secret_hash=ShareLink.hash_of(secret)
         )
         .select_related("camera")
         .afirst()
     )
+    if link is None or not await policy.share_link_works(link):
+        return None
+    return link
 
 
 async def _camera(secret: str) -> tuple[ShareLink, Camera]:
     link = await _usable_link(secret)
     if link is None:
-        raise Http404(NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return link, link.camera
 
 
@@ -41,14 +50,35 @@ def _embeddable(response: HttpResponse | StreamingHttpResponse) -> None:
 @require_GET
 async def share_stream(request: HttpRequest, secret: str) -> HttpResponse | StreamingHttpResponse:
     """Stream the link's camera; the stream ends soon after the link is revoked or expires."""
+    return await _share_stream(request, secret, video=False)
+
+
+@login_not_required
+@require_GET
+async def share_stream_mp4(
+    request: HttpRequest, secret: str
+) -> HttpResponse | StreamingHttpResponse:
+    """Stream the link's camera as fragmented MP4 (H.264), ending like ``share_stream``."""
+    return await _share_stream(request, secret, video=True)
+
+
+async def _share_stream(
+    request: HttpRequest, secret: str, *, video: bool
+) -> HttpResponse | StreamingHttpResponse:
     link, camera = await _camera(secret)
     link_id = link.pk
 
     async def still_valid() -> bool:
-        return await ShareLink.objects.filter(ShareLink.usable_filter(), pk=link_id).aexists()
+        fresh = await ShareLink.objects.filter(ShareLink.usable_filter(), pk=link_id).afirst()
+        return fresh is not None and await policy.share_link_works(fresh)
 
     response = await serve_stream(
-        request, camera, key=("share", link_id), check_key=("share", link_id), check=still_valid
+        request,
+        camera,
+        key=("share", link_id),
+        check_key=("share", link_id),
+        check=still_valid,
+        video=video,
     )
     _embeddable(response)
     return response
@@ -61,4 +91,23 @@ async def share_snapshot(request: HttpRequest, secret: str) -> HttpResponse:
     _link, camera = await _camera(secret)
     response = await serve_snapshot(request, camera)
     _embeddable(response)
+    return response
+
+
+@login_not_required
+@require_GET
+async def share_page(request: HttpRequest, secret: str) -> HttpResponse:
+    """Show the link's camera alone: its name and the live picture, sized to the window."""
+    _link, camera = await _camera(secret)
+    context = {
+        "title": camera.title,
+        "stream_url": reverse("livecam:share_stream", args=[secret]),
+        "width": camera.width,
+        "height": camera.height,
+    }
+    response: HttpResponse = await sync_to_async(render)(
+        request, "livecam/share_page.html", context
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the secret is in this page's URL
     return response

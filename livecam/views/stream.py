@@ -6,31 +6,28 @@ import asyncio
 import time
 from collections.abc import Hashable
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
-from livecam import access, conf
-from livecam.admission import CAPS, RETRY_AFTER
-from livecam.asgi_handler import PartSource, PartsResponse
+from livecam import conf
+from livecam.access import policy
+from livecam.access.fallback import answers_from_memory
 from livecam.bus import get_bus
+from livecam.errors import NotFound, json_error
 from livecam.frames import CONTENT_TYPE
-from livecam.guard import STREAMS, Check, StreamAccess, stream_cap
 from livecam.models import Camera
-from livecam.streaming import ViewerStream
-from livecam.variants import WIDTHS, bucket, scaled
-from livecam.views.access import NOT_FOUND, get_visible_camera, principal
+from livecam.serving.admission import CAPS, RETRY_AFTER
+from livecam.serving.asgi_handler import PartSource, PartsResponse
+from livecam.serving.guard import STREAMS, Check, StreamAccess, stream_cap
+from livecam.serving.mp4 import CONTENT_TYPE as MP4_TYPE
+from livecam.serving.mp4 import Mp4Stream
+from livecam.serving.streaming import ViewerStream
+from livecam.serving.variants import WIDTHS, bucket, scaled
+from livecam.views.access import NOT_FOUND, camera_for_snapshot, get_visible_camera, principal
 
 _MAX_FPS = 120.0
 _MAX_WIDTH = 7680
 WIDTH_ERROR = f"width must be a whole number from {WIDTHS[0]} to {_MAX_WIDTH}"
 """The answer to a bad ``?width=``."""
-
-
-def json_error(status: int, detail: str, retry_after: int | None = None) -> JsonResponse:
-    """Return a JSON error answer ``{"detail": ...}``, with ``Retry-After`` when given."""
-    response = JsonResponse({"detail": detail}, status=status)
-    if retry_after is not None:
-        response["Retry-After"] = str(retry_after)
-    return response
 
 
 def positive_number(request: HttpRequest, name: str, upper: float) -> float | None:
@@ -55,15 +52,17 @@ def requested_width(request: HttpRequest) -> int | None:
     return bucket(int(raw))
 
 
-async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | PartsResponse:
+async def stream(
+    request: HttpRequest, camera_id: str, video: bool = False
+) -> HttpResponse | PartsResponse:
     """Stream a camera as multipart/x-mixed-replace JPEG parts (``?fps=N`` caps the rate)."""
     camera = await get_visible_camera(request, camera_id)
     who = await principal(request)
     if who is None:
-        raise Http404(NOT_FOUND)
+        raise NotFound(NOT_FOUND)
 
     async def still_allowed() -> bool:
-        return await access.may_still_watch(who, camera.id)
+        return await policy.may_still_watch(who, camera.id)
 
     return await serve_stream(
         request,
@@ -71,13 +70,25 @@ async def stream(request: HttpRequest, camera_id: str) -> HttpResponse | PartsRe
         key=("user", who.user.pk),
         check_key=(who.key, camera.id),
         check=still_allowed,
+        video=video,
     )
 
 
+async def stream_mp4(request: HttpRequest, camera_id: str) -> HttpResponse | PartsResponse:
+    """Stream a camera as fragmented MP4 (H.264) that never ends."""
+    return await stream(request, camera_id, video=True)
+
+
 async def serve_stream(
-    request: HttpRequest, camera: Camera, *, key: Hashable, check_key: Hashable, check: Check
+    request: HttpRequest,
+    camera: Camera,
+    *,
+    key: Hashable,
+    check_key: Hashable,
+    check: Check,
+    video: bool = False,
 ) -> HttpResponse | PartsResponse:
-    """Answer a stream request for a camera the caller may watch.
+    """Answer a stream request for a camera the caller may watch (``video``: stream.mp4).
 
     ``key`` is what the per-user cap counts (a user, a share link); ``check`` is asked every
     ACCESS_RECHECK seconds whether the caller may still watch, and ends the stream if not.
@@ -100,6 +111,11 @@ async def serve_stream(
     )
     if refused is not None:
         return json_error(503, refused, retry_after=RETRY_AFTER)
+    access = StreamAccess(key=key, check_key=check_key, check=check)
+    if video:
+        return mp4_response(
+            Mp4Stream(hub, camera.id, width=width, on_start=CAPS.claim, access=access)
+        )
     viewer = ViewerStream(
         hub,
         camera.id,
@@ -107,9 +123,17 @@ async def serve_stream(
         keepalive=conf.get("KEEPALIVE_INTERVAL"),
         width=width,
         on_start=CAPS.claim,
-        access=StreamAccess(key=key, check_key=check_key, check=check),
+        access=access,
     )
     return mjpeg_response(viewer)
+
+
+def mp4_response(source: PartSource) -> PartsResponse:
+    """Return the fragmented-MP4 response of a stream, uncached and unbuffered by proxies."""
+    response = PartsResponse(source, content_type=MP4_TYPE)
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"
+    return response
 
 
 def mjpeg_response(source: PartSource) -> PartsResponse:
@@ -120,9 +144,10 @@ def mjpeg_response(source: PartSource) -> PartsResponse:
     return response
 
 
+@answers_from_memory
 async def snapshot(request: HttpRequest, camera_id: str) -> HttpResponse:
     """Return the newest frame as one JPEG, waiting briefly for a fresh one if needed."""
-    return await serve_snapshot(request, await get_visible_camera(request, camera_id))
+    return await serve_snapshot(request, await camera_for_snapshot(request, camera_id))
 
 
 async def serve_snapshot(request: HttpRequest, camera: Camera) -> HttpResponse:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import re
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from livecam import access, conf
-from livecam.admission import CAPS, RETRY_AFTER
-from livecam.asgi_handler import PartsResponse
+from livecam import conf
+from livecam.access import policy
 from livecam.bus import get_bus
-from livecam.guard import STREAMS, StreamAccess, stream_cap
-from livecam.tiles import MAX_TILES, TileStream
+from livecam.errors import NotFound, json_error
+from livecam.serving.admission import CAPS, RETRY_AFTER
+from livecam.serving.asgi_handler import PartsResponse
+from livecam.serving.guard import STREAMS, StreamAccess, stream_cap
+from livecam.serving.tiles import MAX_TILES, TileStream
 from livecam.views.access import NOT_FOUND, principal
 from livecam.views.stream import (
     WIDTH_ERROR,
-    json_error,
     mjpeg_response,
     positive_number,
     requested_width,
@@ -56,9 +57,9 @@ async def tiles(request: HttpRequest) -> HttpResponse | PartsResponse:
     if width is None:
         return json_error(400, WIDTH_ERROR)
     who = await principal(request)
-    visible = await access.visible_among(who, camera_ids)
+    visible = await policy.visible_among(who, camera_ids)
     if who is None or not visible:
-        raise Http404(NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     hub = get_bus().hub
     if hub.closed:
         return json_error(503, "server is shutting down", retry_after=5)
@@ -79,7 +80,7 @@ async def tiles(request: HttpRequest) -> HttpResponse | PartsResponse:
         return json_error(503, refused, retry_after=RETRY_AFTER)
 
     async def still_allowed() -> bool:
-        return await access.may_still_watch_all(who, admitted)
+        return await policy.may_still_watch_all(who, admitted)
 
     check_key = (who.key, "tiles", tuple(sorted(admitted)))
     stream = TileStream(

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from tests.support.server import ROOT
+from tests.support.bench import run_bench
 
 
 @pytest.mark.timeout(180)
 def test_benchmark_runs_end_to_end():
     if shutil.which("taskset") is None or shutil.which("gcc") is None:
         pytest.skip("the benchmark needs taskset and gcc")
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--quick", "--no-report"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=170,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout[result.stdout.index("{\n") :])
+    stdout = run_bench("run", "--quick", "--no-report", timeout=170)
+    report = json.loads(stdout[stdout.index("{\n") :])
     for system in ("floor_640", "livecam_640"):
         row = report[system]["rows"][0]
         assert row["ready"] == row["alive"] == 3, row

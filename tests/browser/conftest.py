@@ -69,6 +69,29 @@ def seed(server: LivecamServer, *cameras: dict[str, Any]) -> None:
     server.cli("shell", "-c", code)
 
 
+def seed_patterns(
+    server: LivecamServer, ids: list[str], label: Callable[[str], str], fps: int
+) -> LivecamServer:
+    """Seed moving 320x240 test-pattern cameras and wait until every one is online."""
+    seed(
+        server,
+        *[
+            {
+                "id": cid,
+                "label": label(cid),
+                "source": "pattern:",
+                "width": 320,
+                "height": 240,
+                "fps": fps,
+            }
+            for cid in ids
+        ],
+    )
+    for cid in ids:
+        server.wait_for(cid, lambda s: s["state"] == "online", timeout=20)
+    return server
+
+
 @pytest.fixture(scope="module")
 def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivecamServer]:
     """A server of this module alone (its dashboard shows only the module's cameras)."""

@@ -35,6 +35,8 @@ def server(module_server: LivecamServer) -> LivecamServer:
 
 def _open(server: LivecamServer, new_page: Any) -> Any:
     page = new_page()
+    # These tests are about the MJPEG picture; the H.264 player is tested in test_camera_video.
+    page.add_init_script("localStorage.setItem('livecam.video', 'mjpeg')")
     log_in(page, server)
     page.goto(server.url("/cameras/lab/"), wait_until="domcontentloaded")
     return page
@@ -66,7 +68,7 @@ def test_fullscreen_and_snapshot_download(server: LivecamServer, new_page: Any):
     page.get_by_role("button", name="Fullscreen").click()
     # Functions, not expression strings: those would need eval, which the page's CSP forbids.
     page.wait_for_function("() => document.fullscreenElement?.id === 'camera-lab-view'")
-    page.get_by_role("button", name="Fullscreen").click()  # the same button leaves it
+    page.get_by_role("button", name="Exit fullscreen").click()  # the same button leaves it
     page.wait_for_function("() => document.fullscreenElement === null")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download snapshot").click()

@@ -153,6 +153,7 @@ def test_all_off_and_all_on(server: LivecamServer, new_page: Any):
     _ready(server, "back", True)
     page = new_page()
     log_in(page, server)
+    page.once("dialog", lambda dialog: dialog.accept())  # "Switch off all … for everyone?"
     page.get_by_role("button", name="All off").click()
     for camera_id in ("front", "back"):
         expect(page.locator(f"#camera-{camera_id}")).to_have_attribute("data-enabled", "false")
@@ -200,3 +201,39 @@ def test_phone_layout_fits_and_has_large_targets(server: LivecamServer, new_page
     assert width <= PHONE["width"], f"the page scrolls sideways ({width} px)"
     for box in [b.bounding_box() for b in page.locator("button.switch").all()]:
         assert box is not None and box["height"] >= 44 and box["x"] + box["width"] <= 390
+
+
+def test_phone_main_controls_are_reachable_one_handed(server: LivecamServer, new_page: Any):
+    _ready(server, "front", True)
+    _ready(server, "back", True)
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    log_in(page, server)
+    buttons = [page.get_by_role("button", name=name) for name in ("All on", "All off")]
+
+    def in_thumb_reach() -> None:
+        for button in buttons:
+            box = button.bounding_box()
+            assert box is not None and box["height"] >= 44
+            # The lowest fifth of the screen, wholly on it: where a thumb reaches.
+            assert PHONE["height"] * 0.8 <= box["y"], box
+            assert box["y"] + box["height"] <= PHONE["height"], box
+
+    in_thumb_reach()  # at the top of the page
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    in_thumb_reach()  # and scrolled to its end, where the last camera is not hidden behind them
+    bar = page.locator("#all-power").bounding_box()
+    last = page.locator("#cameras > *").last.bounding_box()
+    assert bar is not None and last is not None
+    assert last["y"] + last["height"] <= bar["y"] + 1, (last, bar)
+    page.once("dialog", lambda dialog: dialog.accept())
+    buttons[1].tap()
+    wait_until(lambda: not camera_state(server, "front")["enabled"], what="all OFF by tap")
+    buttons[0].tap()
+    wait_until(lambda: camera_state(server, "back")["enabled"], what="all ON by tap")
+
+
+def test_the_phone_bar_is_only_on_phones(server: LivecamServer, new_page: Any):
+    page = new_page()
+    log_in(page, server)
+    position = page.locator("#all-power").evaluate("form => getComputedStyle(form).position")
+    assert position != "fixed"

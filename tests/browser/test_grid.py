@@ -15,7 +15,7 @@ import psutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import seed
+from tests.browser.conftest import seed, seed_patterns
 from tests.support.browser import (
     PHONE,
     PICTURE_CLEARED,
@@ -36,23 +36,7 @@ TALL_DESKTOP = {"width": 1440, "height": 1400}  # all twelve tiles in view at on
 @pytest.fixture(scope="module")
 def server(module_server: LivecamServer) -> LivecamServer:
     """Twelve test-pattern cameras, 320x240 at 10 fps."""
-    seed(
-        module_server,
-        *[
-            {
-                "id": cid,
-                "label": f"Camera {cid[3:]}",
-                "source": "pattern:",
-                "width": 320,
-                "height": 240,
-                "fps": 10,
-            }
-            for cid in IDS
-        ],
-    )
-    for cid in IDS:
-        module_server.wait_for(cid, lambda s: s["state"] == "online", timeout=20)
-    return module_server
+    return seed_patterns(module_server, IDS, lambda cid: f"Camera {cid[3:]}", fps=10)
 
 
 def _frames(page: Any) -> dict[str, int]:

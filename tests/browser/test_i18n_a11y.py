@@ -46,7 +46,7 @@ def test_japanese_locale_renders(server: LivecamServer, new_page: Any):
     expect(page.locator("#camera-shed [data-field=switch-text]")).to_have_text("オン")
     page.goto(server.url("/cameras/gate/"), wait_until="domcontentloaded")
     expect(page.get_by_role("heading", name="詳細")).to_be_visible()
-    expect(page.get_by_role("button", name="設定を保存")).to_be_visible()
+    expect(page.get_by_role("button", name="設定を保存", exact=True)).to_be_visible()
     page.goto(server.url("/account/tokens/"))
     expect(page.get_by_role("heading", name="API トークン", level=1)).to_be_visible()
 
@@ -73,3 +73,20 @@ def test_text_contrast_is_at_least_aa(server: LivecamServer, new_page: Any, sche
     assert len(measured) >= 10
     low = [m for m in measured if m[2] < 4.5]
     assert not low, f"text below 4.5:1 contrast in {scheme} mode: {low}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_error_pages_are_the_sites_own_in_japanese(
+    server: LivecamServer, new_page: Any, scheme: str
+):
+    page = new_page(locale="ja-JP", color_scheme=scheme)
+    log_in(page, server)
+    answer = page.goto(server.url("/cameras/gate/no-such-page"))
+    assert answer is not None and answer.status == 404
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.get_by_role("heading", level=1)).to_have_text("ページが見つかりません")
+    expect(page.locator(".usermenu .username")).to_have_text("admin")  # the usual top bar
+    low = [m for m in page.evaluate(CONTRAST) if m[2] < 4.5]
+    assert not low, f"text below 4.5:1 contrast in {scheme} mode: {low}"
+    page.get_by_role("link", name="カメラ一覧に戻る").click()
+    expect(page.get_by_role("heading", name="カメラ", level=1)).to_be_visible()

@@ -11,7 +11,7 @@ import pytest
 from livecam.bus.base import ControlMessage
 from livecam.bus.hub import StatusListener
 from livecam.frames import STREAM_PREAMBLE, CameraStatus, build_part
-from livecam.streaming import viewer_parts
+from livecam.serving.streaming import viewer_parts
 from tests.bus.support import BusPair, eventually, make_frame, memory_pair, redis_pair
 
 

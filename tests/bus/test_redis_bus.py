@@ -20,7 +20,7 @@ from livecam.bus.redis import RedisFrameBus
 from livecam.bus.redis_client import redact
 from livecam.bus.redis_health import NO_OWNER, UNAVAILABLE
 from livecam.frames import STREAM_PREAMBLE, CameraStatus
-from livecam.streaming import viewer_parts
+from livecam.serving.streaming import viewer_parts
 from tests.bus.support import eventually, make_frame, redis_options
 from tests.support.redis import RedisServer, redis_server_binary, supports_tls
 

@@ -8,7 +8,7 @@ import pytest
 
 from livecam.bus.hub import Hub, StatusListener
 from livecam.frames import CameraStatus, Frame
-from livecam.streaming import viewer_parts
+from livecam.serving.streaming import viewer_parts
 
 JPEG = b"\xff\xd8" + b"x" * 100 + b"\xff\xd9"
 

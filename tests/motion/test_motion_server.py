@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+import httpx
 import numpy as np
 import simplejpeg
 
+from livecam.motion.overlay import draw_stamp
+from livecam.sources.base import Image
 from tests.motion.conftest import Receiver
 from tests.support.server import LivecamServer
 from tests.support.sse import EventLog, motion
@@ -105,25 +110,62 @@ def test_motion_settings_are_validated_and_admin_only(server: LivecamServer, cam
         assert api.get(f"/api/cameras/{camera_id}/events").status_code == 401
 
 
-def _white_pixels(jpeg: bytes) -> int:
-    image = simplejpeg.decode_jpeg(jpeg, colorspace="BGR")
-    corner = image[: image.shape[0] // 6, : image.shape[1] // 2]
-    return int(np.count_nonzero(corner.min(axis=2) > 230))
-
-
 def test_overlay_draws_the_time_on_streamed_frames(server: LivecamServer, camera_id: str):
-    # The still scene has no pixel brighter than about 180: white text can only be the overlay.
+    # The still scene shows one picture (plus a little sensor noise) in every frame, so the
+    # overlay is checked against that picture with the capture time drawn on it, whatever
+    # the date, the time of day, the time zone or the digits' shapes after JPEG.
     server.add_camera(camera_id, "scene:still", *_SMALL)
     server.wait_for(camera_id, lambda s: s["state"] == "online", timeout=20)
+    zone = ZoneInfo(server.env.get("TZ", "UTC"))  # what the server's TIME_ZONE is made of
     with server.api() as api:
-        assert _white_pixels(api.get(f"/cameras/{camera_id}/snapshot.jpg").content) == 0
+        plain, _ = _snapshot(api, camera_id)
         _enable_motion(server, camera_id, overlay=True)
-        deadline = time.monotonic() + 30
-        while _white_pixels(api.get(f"/cameras/{camera_id}/snapshot.jpg").content) < 30:
-            assert time.monotonic() < deadline, "the overlay never appeared"
-            time.sleep(0.2)  # polling the newest frame: there is no event for "drawn"
+        stamped, at = _wait_for_snapshot(
+            api, camera_id, lambda image: _differing(image, plain) > 0, "the overlay never appeared"
+        )
+        # The stamp is exactly the frame's capture time in the server's zone: a second earlier
+        # or later, or another zone, differs in a digit (X-Timestamp rounds to microseconds).
+        expected = [_stamped(plain, at + d, zone) for d in (-1e-6, 0, 1e-6)]
+        assert min(_differing(stamped, e) for e in expected) == 0, "the stamp is not the time"
+        assert _differing(stamped, _stamped(plain, at + 1, zone)) > 0  # the check can tell
         api.patch(f"/api/cameras/{camera_id}/motion", json={"overlay": False})
-        deadline = time.monotonic() + 30
-        while _white_pixels(api.get(f"/cameras/{camera_id}/snapshot.jpg").content) > 0:
-            assert time.monotonic() < deadline, "the overlay never went away"
-            time.sleep(0.2)
+        _wait_for_snapshot(
+            api, camera_id, lambda image: _differing(image, plain) == 0, "the overlay stayed"
+        )
+
+
+def _snapshot(api: httpx.Client, camera_id: str) -> tuple[Image, float]:
+    """Return the camera's newest frame, decoded, and its capture time (X-Timestamp)."""
+    response = api.get(f"/cameras/{camera_id}/snapshot.jpg")
+    assert response.status_code == 200, response.text
+    image = simplejpeg.decode_jpeg(response.content, colorspace="BGR")
+    return image, float(response.headers["X-Timestamp"])
+
+
+def _wait_for_snapshot(
+    api: httpx.Client, camera_id: str, done: Callable[[Image], bool], message: str
+) -> tuple[Image, float]:
+    deadline = time.monotonic() + 30
+    while not done((snapshot := _snapshot(api, camera_id))[0]):
+        assert time.monotonic() < deadline, message
+        time.sleep(0.2)  # polling the newest frame: there is no event for "drawn"
+    return snapshot
+
+
+def _stamped(image: Image, at: float, zone: ZoneInfo) -> Image:
+    """Return a copy of ``image`` with the stamp the overlay draws for capture time ``at``."""
+    out = image.copy()
+    draw_stamp(out, datetime.fromtimestamp(at, zone).strftime("%Y-%m-%d %H:%M:%S"))
+    return out
+
+
+def _differing(a: Image, b: Image) -> int:
+    """Count pixels whose brightness differs by more than JPEG and sensor noise can explain.
+
+    Two encodes of the same picture differ by at most about 30 levels next to the text; a
+    white stroke on the stamp's dark box differs from anything else by well over 100.
+    """
+    luma = np.array([0.114, 0.587, 0.299])  # BGR weights of BT.601 luma
+    gray_a = (a @ luma).astype(np.int16)
+    gray_b = (b @ luma).astype(np.int16)
+    return int(np.count_nonzero(np.abs(gray_a - gray_b) > 96))

@@ -91,3 +91,20 @@ def test_a_video_file_deleted_while_playing_recovers_when_it_returns(
         shutil.copy(keep, clip)
         server.wait_for(camera_id, lambda s: s["online"], timeout=15)
         assert not view.ended
+
+
+def test_an_upstream_that_sends_only_corrupt_parts_is_counted(
+    server: LivecamServer, camera_id: str
+):
+    # Every part this upstream sends is garbage (framing intact): the relay drops each one
+    # inside its read, which never returns a frame, until 50 in a row end the session.
+    with MjpegTestServer(make_jpegs(2), fps=50) as upstream, server.api() as api:
+        upstream.send_garbage("corrupt", 100_000)
+        key = ("livecam_frames_corrupt_total", camera_id)
+        server.add_camera(camera_id, "mjpeg+" + upstream.url)
+        state = server.wait_for(
+            camera_id, lambda s: s["state"] == "error" and "corrupt" in (s["error"] or "")
+        )
+        assert "50 corrupt parts in a row" in state["error"]
+        assert read_metrics(api).get(key, 0) >= 50
+        assert upstream.sent == 0  # not one good frame: the count cannot come from a good read

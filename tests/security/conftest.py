@@ -31,7 +31,7 @@ _SETUP = textwrap.dedent(
     from django.contrib.auth.models import Group
     from django.utils import timezone
     from livecam.models import ApiToken, Camera, CameraAccess, ShareLink
-    from livecam.roles import set_role
+    from livecam.access.roles import set_role
 
     User = get_user_model()
     hidden = Camera.objects.create(id={HIDDEN!r}, label={HIDDEN_LABEL!r}, source="pattern:",

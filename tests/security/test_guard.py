@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from livecam.guard import RecheckCache, StreamCounter
+from livecam.serving.guard import RecheckCache, StreamCounter
 
 
 async def test_three_hundred_viewers_share_one_check():

@@ -37,7 +37,7 @@ def test_a_user_makes_uses_and_revokes_a_scoped_token_on_the_tokens_page(world: 
         listing = client.get("/account/tokens/").text
         assert raw.group(1) not in listing and raw.group(1)[:10] in listing
         token_id = re.search(
-            r'<tr data-token="(\d+)">\s*<td><code>' + re.escape(raw.group(1)[:10]), listing
+            r'<tr data-token="(\d+)">\s*<td[^>]*><code>' + re.escape(raw.group(1)[:10]), listing
         )
         assert token_id
         revoked = client.post(f"/account/tokens/{token_id.group(1)}/revoke", data=_form(client))
@@ -91,11 +91,17 @@ def _camera_form(client: httpx.Client, camera_id: str, source: str) -> dict[str,
         rotation="0",
         enabled="on",
         linger="10",
+        bitrate="0",
+        keyframe_interval="1",
         **{
             "access-TOTAL_FORMS": "0",
             "access-INITIAL_FORMS": "0",
             "access-MIN_NUM_FORMS": "0",
             "access-MAX_NUM_FORMS": "1",
+            "motion_settings-TOTAL_FORMS": "0",  # the motion settings inline, left empty
+            "motion_settings-INITIAL_FORMS": "0",
+            "motion_settings-MIN_NUM_FORMS": "0",
+            "motion_settings-MAX_NUM_FORMS": "1",
         },
     )
 

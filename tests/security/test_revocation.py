@@ -67,7 +67,7 @@ def test_disabling_a_user_closes_session_streams_and_events(world: World):
     world.shell(
         f"""
         from django.contrib.auth import get_user_model
-        from livecam.roles import set_role
+        from livecam.access.roles import set_role
         set_role(get_user_model().objects.create_user("temp-viewer", password="{PASSWORD}"),
                  "viewer")
         """

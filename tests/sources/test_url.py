@@ -1,4 +1,4 @@
-"""Network video through OpenCV's FFmpeg: an HTTP MJPEG stream decoded, failures reported."""
+"""Network video through PyAV's FFmpeg: an HTTP MJPEG stream decoded, failures reported."""
 
 from __future__ import annotations
 
@@ -62,5 +62,5 @@ def test_close_from_another_thread_ends_a_blocked_read_within_the_read_timeout()
         source.open()
         source.read()
         upstream.stall()
-        # OpenCV cannot interrupt FFmpeg: the read ends at its timeout.
+        # FFmpeg's read cannot be interrupted: it ends at its timeout.
         close_during_read(source, reads=100)

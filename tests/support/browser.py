@@ -80,8 +80,9 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 10, what: str = "c
 
 
 def picture(page: Any, camera_id: str) -> bytes:
-    """Return a PNG screenshot of a camera's picture on the page."""
-    shot: bytes = page.locator(f"#camera-{camera_id} .view img").screenshot()
+    """Return a PNG screenshot of a camera's picture on the page (H.264 video or MJPEG)."""
+    view = f"#camera-{camera_id} .view"
+    shot: bytes = page.locator(f"{view} video:not([hidden]), {view} img[src]").first.screenshot()
     return shot
 
 
@@ -96,13 +97,39 @@ def pixels_differ(first: bytes, second: bytes) -> bool:
     return a.size != b.size or ImageChops.difference(a, b).getbbox() is not None
 
 
+# The current picture of a camera's H.264 <video>, drawn on a canvas (a PNG data URL).
+VIDEO_GRAB = """id => {
+  const video = document.querySelector('#camera-' + id + ' video');
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+  canvas.getContext('2d').drawImage(video, 0, 0);
+  return canvas.toDataURL('image/png');
+}"""
+
+
+def video_picture(page: Any, camera_id: str) -> Any:
+    """Return the picture a camera's <video> shows now, as an RGB PIL image."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    data = page.evaluate(VIDEO_GRAB, camera_id).split(",", 1)[1]
+    return Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
+
+
+# A card shows its picture as MJPEG (the <img>) or as H.264 (a <video> player.js added).
 PICTURE_SHOWN = """id => {
   const img = document.querySelector('#camera-' + id + ' .view img');
+  const video = document.querySelector('#camera-' + id + ' .view video');
+  if (video && !video.hidden && video.hasAttribute('src') && video.videoWidth > 0) { return true; }
   return img.hasAttribute('src') && img.complete && img.naturalWidth > 0;
 }"""
-PICTURE_CLEARED = (
-    "id => !document.querySelector('#camera-' + id + ' .view img').hasAttribute('src')"
-)
+PICTURE_CLEARED = """id => {
+  const img = document.querySelector('#camera-' + id + ' .view img');
+  const video = document.querySelector('#camera-' + id + ' .view video');
+  return !img.hasAttribute('src') && (!video || (video.hidden && !video.hasAttribute('src')));
+}"""
 
 
 def camera_state(server: LivecamServer, camera_id: str) -> dict[str, Any]:

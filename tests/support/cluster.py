@@ -34,7 +34,12 @@ class CaptureProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 30
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        """Wait for the started process's "running" line."""
+        assert self.process is not None
+        deadline = time.monotonic() + timeout
         while "livecam capture is running." not in self.log_path.read_text():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"capture did not start: {self.log_path.read_text()}")

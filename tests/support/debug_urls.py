@@ -1,9 +1,10 @@
-"""The site's URLs plus a runtime probe, for the real servers the tests start (never shipped)."""
+"""The site's URLs plus runtime and failure probes, for the test servers (never shipped)."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import os
 import threading
 
@@ -11,10 +12,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
-from livecam.admission import CAPS
 from livecam.bus import get_bus
-from livecam.site.urls import handler404, handler500
+from livecam.errors.api import LivecamAPI
+from livecam.serving.admission import CAPS
+from livecam.site.urls import handler400, handler403, handler404, handler500
 from livecam.site.urls import urlpatterns as site_urlpatterns
+
+BOOM = "livecam-test-boom"
+"""The message of the exception the failure probes raise (tests find it in the log)."""
 
 
 def _rss_kib() -> int:
@@ -43,6 +48,44 @@ async def runtime(request: HttpRequest) -> JsonResponse:
     )
 
 
-urlpatterns = [path("_test/runtime", runtime), *site_urlpatterns]
+@login_not_required
+async def boom(request: HttpRequest) -> JsonResponse:
+    """Fail as a bug would (a page at /_test/boom, a machine path at /_test/boom.json)."""
+    raise RuntimeError(f"{BOOM} {request.path} in {__file__}")
 
-__all__ = ["handler404", "handler500", "urlpatterns"]
+
+@login_not_required
+def log_probe(request: HttpRequest) -> JsonResponse:
+    """Log ``?text=`` on the logger ``?logger=`` three ways: as an argument, in the message, and
+    in a traceback (so tests see what every configured handler writes)."""
+    logger = logging.getLogger(request.GET["logger"])
+    text = request.GET["text"]
+    logger.warning("probe (argument): %s", text)
+    logger.warning(f"probe (message): {text}")
+    try:
+        raise ValueError(f"probe (traceback): {text}")
+    except ValueError:
+        logger.exception("probe failed")
+    return JsonResponse({"logged": True})
+
+
+# An API on livecam's error path, with one operation that fails like a bug.
+boom_api = LivecamAPI(urls_namespace="livecam-test-api", docs_url=None, openapi_url=None)
+
+
+@boom_api.get("/boom")
+def api_boom(request: HttpRequest) -> dict[str, str]:
+    """Fail inside a ninja operation."""
+    raise RuntimeError(f"{BOOM} {request.path} in {__file__}")
+
+
+urlpatterns = [
+    path("_test/runtime", runtime),
+    path("_test/log", log_probe),
+    path("_test/boom", boom),
+    path("_test/boom.json", boom),
+    path("api/_test/", boom_api.urls),
+    *site_urlpatterns,
+]
+
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -15,7 +15,7 @@ open and frame, and whose ``.log`` file records every open and close (the device
     bug         read raises RuntimeError (a bug in a source)
     crash       read raises SystemExit, which kills the capture thread
     corrupt     read returns a truncated JPEG
-    block       read blocks, ignoring close(), until the mode changes (an OpenCV-style hang)
+    block       read blocks, ignoring close(), until the mode changes (a driver-style hang)
     block-open  open blocks the same way
 """
 

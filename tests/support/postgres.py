@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -29,54 +30,82 @@ def _reachable(dsn: str) -> bool:
         return False
 
 
-@contextmanager
-def _private_cluster() -> Iterator[str]:
-    """Run a throwaway cluster with Debian's binaries as the postgres user (we may be root)."""
-    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not binaries or shutil.which("runuser") is None:
-        raise LookupError("no PostgreSQL server binaries (Debian package postgresql)")
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        raise LookupError("no 'postgres' system user to run the server as") from None
-    bindir = Path(binaries[-1]).parent
-    # Not under pytest's tmp dirs: those are private to root, the server runs as postgres.
-    workdir = Path(tempfile.mkdtemp(prefix="livecam-pg-"))
-    data = workdir / "pgdata"
-    data.mkdir()
-    shutil.chown(workdir, "postgres")
-    shutil.chown(data, "postgres")
-    port = free_port()
+class PrivateCluster:
+    """A throwaway cluster with Debian's binaries, run as the postgres user (we may be root).
 
-    def as_postgres(*args: str) -> None:
+    Tests of database outages stop and start it (`stop`, `start`: same port, same data).
+    """
+
+    def __init__(self) -> None:
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not binaries or shutil.which("runuser") is None:
+            raise LookupError("no PostgreSQL server binaries (Debian package postgresql)")
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            raise LookupError("no 'postgres' system user to run the server as") from None
+        self.bindir = Path(binaries[-1]).parent
+        # Not under pytest's tmp dirs: those are private to root, the server runs as postgres.
+        self.workdir = Path(tempfile.mkdtemp(prefix="livecam-pg-"))
+        self.data = self.workdir / "pgdata"
+        self.data.mkdir()
+        shutil.chown(self.workdir, "postgres")
+        shutil.chown(self.data, "postgres")
+        self.port = free_port()
+        self.dsn = f"host=127.0.0.1 port={self.port} user=postgres"
+        self._as_postgres(
+            str(self.bindir / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"
+        )
+
+    def _as_postgres(self, *args: str) -> None:
         subprocess.run(
             ["runuser", "-u", "postgres", "--", *args], check=True, capture_output=True, timeout=120
         )
 
-    as_postgres(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-    # -l: the server must not inherit our pipes, or waiting for the command would never end.
-    as_postgres(
-        str(bindir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-l",
-        str(workdir / "log"),
-        "-w",
-        "-o",
-        f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1",
-        "start",
-    )
-    try:
-        yield f"host=127.0.0.1 port={port} user=postgres"
-    finally:
-        as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop")
-        shutil.rmtree(workdir, ignore_errors=True)
+    def start(self) -> None:
+        """Start the server and wait until it accepts connections."""
+        # -l: the server must not inherit our pipes, or waiting for the command would never end.
+        options = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1"
+        log = str(self.workdir / "log")
+        self._as_postgres(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            log,
+            "-w",
+            "-o",
+            options,
+            "start",
+        )
+
+    def stop(self) -> None:
+        """Stop the server (fast: open connections are cut)."""
+        self._as_postgres(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop")
+
+    def remove(self) -> None:
+        """Stop the server if it runs and delete its files."""
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass  # already stopped
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """Yield a URL of a new empty database, dropped afterwards."""
-    with _server() as dsn:
+def _private_cluster() -> Iterator[str]:
+    cluster = PrivateCluster()
+    cluster.start()
+    try:
+        yield cluster.dsn
+    finally:
+        cluster.remove()
+
+
+@contextmanager
+def postgres_database(dsn: str | None = None) -> Iterator[str]:
+    """Yield a URL of a new empty database (on `dsn`'s server if given), dropped afterwards."""
+    with _server() if dsn is None else contextlib.nullcontext(dsn) as dsn:
         name = f"livecam_test_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(dsn + " dbname=postgres", autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')

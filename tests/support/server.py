@@ -78,7 +78,12 @@ class LivecamServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 30
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        """Wait until the started process answers /healthz."""
+        assert self.process is not None
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"server exited: {self.log_path.read_text()}")
@@ -88,7 +93,7 @@ class LivecamServer:
             except httpx.TransportError:
                 pass
             time.sleep(0.05)  # waiting for a port to open: there is no event to await
-        raise AssertionError("server did not start in 30 s")
+        raise AssertionError(f"server did not start in {timeout:g} s")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
         """Signal the server and return its exit code."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
+from fractions import Fraction
 from pathlib import Path
 
-import cv2
+import av
 import numpy as np
 
 from livecam.sources import make_source, parse_source
@@ -17,16 +18,27 @@ LEVEL_STEP = 3
 MAX_FRAMES = (255 - 20) // LEVEL_STEP
 
 
+def write_mjpeg(path: Path, images: list[np.ndarray], fps: float) -> Path:
+    """Write BGR images as a Motion-JPEG video (the container follows the file's suffix)."""
+    height, width = images[0].shape[:2]
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mjpeg", rate=Fraction(fps).limit_denominator(1001))
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuvj420p"
+        for image in images:
+            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path
+
+
 def write_clip(path: Path, frames: int, fps: float, size: tuple[int, int] = (320, 240)) -> Path:
     """Write an MJPG .avi whose frame i is grey at level 20 + i * LEVEL_STEP."""
     assert frames <= MAX_FRAMES
     width, height = size
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (width, height))
-    assert writer.isOpened()
-    for index in range(frames):
-        writer.write(np.full((height, width, 3), 20 + index * LEVEL_STEP, dtype=np.uint8))
-    writer.release()
-    return path
+    levels = [20 + index * LEVEL_STEP for index in range(frames)]
+    return write_mjpeg(
+        path, [np.full((height, width, 3), level, dtype=np.uint8) for level in levels], fps
+    )
 
 
 def frame_index(image: np.ndarray) -> int:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from livecam.control import notify_changed
+from livecam.cameras import service
+from livecam.cameras.validation import CameraInvalidError
+from livecam.control import notify_changed, notify_removed
 from livecam.models import Camera
 
 
@@ -30,8 +32,21 @@ class Command(BaseCommand):
         add.add_argument("--rotation", type=int, default=0, choices=[0, 90, 180, 270])
         add.add_argument("--on-demand", action="store_true", help="release when nobody watches")
         add.add_argument("--linger", type=float, default=10.0)
+        add.add_argument(
+            "--bitrate", type=int, default=0, help="H.264 cap in kbit/s (0: default for the size)"
+        )
+        add.add_argument(
+            "--keyframe-interval", type=float, default=1.0, help="seconds between H.264 keyframes"
+        )
         add.add_argument("--off", action="store_true", help="add it switched OFF")
         sub.add_parser("list", help="list cameras")
+        rec = sub.add_parser("recording", help="show or change continuous recording")
+        rec.add_argument("id")
+        rec.add_argument(
+            "--continuous", action=argparse.BooleanOptionalAction, help="record all the time"
+        )
+        rec.add_argument("--schedule", help='weekly, e.g. "mon-fri 18:00-08:00" ("" = always)')
+        rec.add_argument("--max-gb", type=float, help="disk budget of its segments (0: none)")
         for name in ("on", "off", "remove"):
             sub.add_parser(name, help=f"{name} a camera").add_argument("id")
 
@@ -42,43 +57,77 @@ class Command(BaseCommand):
             self._add(options)
         elif action == "list":
             self._list()
+        elif action == "recording":
+            self._recording(options)
         else:
             camera = Camera.objects.filter(pk=options["id"]).first()
             if camera is None:
                 raise CommandError(f"no camera '{options['id']}'")
+            camera_id = camera.id  # delete() clears the instance's primary key
             if action == "remove":
                 camera.delete()
-                self.stdout.write(f"Removed camera '{camera.id}'.")
+                notify_removed(camera_id)
+                self.stdout.write(f"Removed camera '{camera_id}'.")
             else:
                 camera.enabled = action == "on"
                 camera.save(update_fields=["enabled", "updated_at"])
-                self.stdout.write(f"Camera '{camera.id}' is {action.upper()}.")
-            notify_changed(camera.id)
+                notify_changed(camera_id)
+                self.stdout.write(f"Camera '{camera_id}' is {action.upper()}.")
 
     def _add(self, options: dict[str, Any]) -> None:
-        camera = Camera(
-            id=options["id"],
-            source=options["source"],
-            label=options["label"],
-            width=options["width"],
-            height=options["height"],
-            fps=options["fps"],
-            quality=options["quality"],
-            rotation=options["rotation"],
-            on_demand=options["on_demand"],
-            linger=options["linger"],
-            enabled=not options["off"],
-        )
-        try:
-            camera.full_clean()
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items()
-            )
-            raise CommandError(problems) from exc
-        camera.save(force_insert=True)
+        fields = {
+            "id": options["id"],
+            "source": options["source"],
+            "label": options["label"],
+            "width": options["width"],
+            "height": options["height"],
+            "fps": options["fps"],
+            "quality": options["quality"],
+            "rotation": options["rotation"],
+            "on_demand": options["on_demand"],
+            "linger": options["linger"],
+            "bitrate": options["bitrate"],
+            "keyframe_interval": options["keyframe_interval"],
+            "enabled": not options["off"],
+        }
+        try:  # the same rules as the API and the admin (livecam.cameras.validation)
+            camera = service.create(fields)
+        except CameraInvalidError as exc:
+            raise CommandError(str(exc)) from exc
+        except service.CameraExistsError:
+            raise CommandError(f"id: a camera '{fields['id']}' already exists") from None
         notify_changed(camera.id)
         self.stdout.write(f"Added camera '{camera.id}' ({'OFF' if options['off'] else 'ON'}).")
+
+    def _recording(self, options: dict[str, Any]) -> None:
+        from django.core.exceptions import ValidationError
+
+        from livecam.motion.models import MotionSettings
+
+        camera = Camera.objects.filter(pk=options["id"]).first()
+        if camera is None:
+            raise CommandError(f"no camera '{options['id']}'")
+        settings, _ = MotionSettings.objects.get_or_create(camera_id=camera.id)
+        changed = {
+            name: options[name]
+            for name in ("continuous", "schedule", "max_gb")
+            if options[name] is not None
+        }
+        for name, value in changed.items():
+            setattr(settings, name, value)
+        try:  # the same rules as the API and the admin
+            settings.full_clean()
+        except ValidationError as exc:
+            reasons = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            raise CommandError(reasons) from None
+        if changed:
+            settings.save(update_fields=list(changed))
+            notify_changed(camera.id)
+        self.stdout.write(
+            f"continuous: {'on' if settings.continuous else 'off'}\n"
+            f"schedule: {settings.schedule or '(always)'}\n"
+            f"max_gb: {settings.max_gb:g}"
+        )
 
     def _list(self) -> None:
         rows = [("ID", "ON/OFF", "SOURCE", "LABEL")]

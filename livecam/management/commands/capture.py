@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from livecam import conf
 from livecam.capture.owner import run_capture
+from livecam.setup import password_notice, prepare
 
 
 class Command(BaseCommand):
@@ -24,6 +25,11 @@ class Command(BaseCommand):
                 "`livecam capture` publishes to a shared bus: set LIVECAM_REDIS_URL. "
                 "With the in-memory bus, `livecam serve` runs capture itself."
             )
+        # Capture may be the first process on a fresh database: it migrates and makes the
+        # admin like `serve` does (under the same lock), so the start order never matters.
+        password = prepare().password
+        if password:
+            self.stdout.write(password_notice(password))
         asyncio.run(self._run())
 
     async def _run(self) -> None:
@@ -31,6 +37,8 @@ class Command(BaseCommand):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        await run_capture(stop, on_ready=self._ready)
+
+    def _ready(self) -> None:
         self.stdout.write("livecam capture is running.")
         self.stdout.flush()
-        await run_capture(stop)

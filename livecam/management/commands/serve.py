@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from livecam import conf
-from livecam.setup import ensure_admin, ensure_demo_camera
+from livecam.setup import password_notice, prepare
 from livecam.site.env import env_bool
 
 
@@ -40,18 +39,15 @@ class Command(BaseCommand):
                 "--workers > 1 needs LIVECAM_REDIS_URL: with the in-memory bus each worker "
                 "would open every camera itself and a toggle would reach only one worker."
             )
-        call_command("migrate", interactive=False, verbosity=0)
-        password = ensure_admin()
-        if options["demo"] and ensure_demo_camera():
+        setup = prepare(demo=options["demo"])
+        password = setup.password
+        if setup.demo_added:
             self.stdout.write("Added the test-pattern camera 'demo'.")
         host, port = options["host"], options["port"]
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(f"livecam is serving on http://{shown}:{port}/")
         if password:
-            self.stdout.write(
-                f"Created user 'admin' with password: {password}\n"
-                "(shown once; change it with `livecam changepassword admin`)"
-            )
+            self.stdout.write(password_notice(password))
         self.stdout.flush()
         from livecam.server import run
 

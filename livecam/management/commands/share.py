@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from livecam.expiry import parse_expiry
+from livecam.access import policy
+from livecam.access.expiry import parse_expiry
 from livecam.models import Camera, ShareLink
 
 
@@ -45,16 +47,7 @@ class Command(BaseCommand):
         if action == "create":
             self._create(options)
         elif action == "list":
-            links = ShareLink.objects.all()
-            if options["camera"]:
-                links = links.filter(camera_id=options["camera"])
-            for link in links:
-                state = "revoked" if link.revoked_at else ("active" if link.usable else "expired")
-                until = link.expires_at.isoformat() if link.expires_at else "never"
-                self.stdout.write(
-                    f"{link.pk}\t{link.camera_id}\t{link.hint}…\t{link.label}\t{state}\t"
-                    f"expires {until}"
-                )
+            self._list(options["camera"])
         else:
             updated = ShareLink.objects.filter(pk=options["id"], revoked_at__isnull=True).update(
                 revoked_at=timezone.now()
@@ -62,6 +55,26 @@ class Command(BaseCommand):
             if not updated:
                 raise CommandError(f"no active share link {options['id']}")
             self.stdout.write(f"Revoked share link {options['id']}.")
+
+    def _list(self, camera_id: str | None) -> None:
+        links = ShareLink.objects.select_related("created_by")
+        if camera_id:
+            links = links.filter(camera_id=camera_id)
+        for link in links:
+            if link.revoked_at:
+                state = "revoked"
+            elif not link.usable:
+                state = "expired"
+            elif async_to_sync(policy.share_link_works)(link):
+                state = "active"
+            else:
+                state = "stopped (its maker may no longer share)"
+            until = link.expires_at.isoformat() if link.expires_at else "never"
+            maker = link.created_by.get_username() if link.created_by else "site"
+            self.stdout.write(
+                f"{link.pk}\t{link.camera_id}\t{link.hint}…\t{link.label}\t{state}\t"
+                f"expires {until}\tby {maker}"
+            )
 
     def _create(self, options: dict[str, Any]) -> None:
         camera = Camera.objects.filter(pk=options["camera"]).first()

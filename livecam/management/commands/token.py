@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from livecam.expiry import parse_expiry
+from livecam.access.expiry import parse_expiry
 from livecam.models import ApiToken, Camera
 
 
@@ -93,7 +93,11 @@ class Command(BaseCommand):
                 state = "expired"
             until = token.expires_at.isoformat() if token.expires_at else "never"
             scope = "read-only" if token.read_only else "read-write"
-            cameras = ",".join(camera.id for camera in token.cameras.all()) or "all cameras"
+            cameras = ",".join(camera.id for camera in token.cameras.all())
+            if not token.limited:
+                cameras = "all cameras"
+            elif not cameras:
+                cameras = "no cameras (all removed)"
             self.stdout.write(
                 f"{token.pk}\t{token.user}\t{token.hint}…\t{token.name}\t{state}\t"
                 f"expires {until}\t{scope}\t{cameras}"

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from livecam.roles import ROLES, role_of, set_role
+from livecam.access.roles import ROLES, role_of, set_role
 
 
 class Command(BaseCommand):

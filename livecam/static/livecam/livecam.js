@@ -48,7 +48,9 @@
       change.catch(function () { /* refused (e.g. not allowed in a frame): nothing to undo */ });
     });
     document.addEventListener("fullscreenchange", function () {
-      button.setAttribute("aria-pressed", document.fullscreenElement === target ? "true" : "false");
+      const full = document.fullscreenElement === target;
+      button.setAttribute("aria-pressed", full ? "true" : "false");
+      button.textContent = full ? strings.exitFullscreen || "Exit fullscreen" : strings.fullscreen || "Fullscreen";
     });
   });
 
@@ -101,6 +103,7 @@
     if (tile.img) {
       tile.img.addEventListener("error", function () { streamFailed(tile); });
       tile.img.addEventListener("load", function () { updateNote(tile); });
+      card.addEventListener("livecam:video", function () { sync(tile); }); // player.js's mode changed
       if (tile.img.getAttribute("src")) { tile.streamUrl = tile.img.getAttribute("src"); }
     }
     return tile;
@@ -108,6 +111,7 @@
 
   function wanted(tile) {
     if (leaving || document.hidden || !tile.inView || !tile.cam.enabled) { return false; }
+    if (tile.card.dataset.video === "h264") { return false; } // player.js shows H.264 instead
     if (mode === "tiles") { return showsPictures(tile); }
     return true;
   }
@@ -322,6 +326,11 @@
     setText(tile, "viewers", fmt(viewers === 1 ? strings.viewersOne : strings.viewersOther, { count: viewers }));
     setText(tile, "viewers-count", String(viewers));
     if (cam.reconnects !== undefined) { setText(tile, "reconnects", String(cam.reconnects)); }
+    if (cam.continuous !== undefined) {
+      const rec = (strings.continuous || {})[cam.continuous] || cam.continuous;
+      const why = cam.continuous_reason ? ((strings.pauseReasons || {})[cam.continuous_reason] || cam.continuous_reason) : "";
+      setText(tile, "continuous", why ? rec + ": " + why : rec);
+    }
     const retry = field(tile, "retry");
     if (retry) { retry.dataset.retryAt = cam.state === "error" && cam.retry_at ? String(cam.retry_at) : ""; }
     const last = field(tile, "last-frame");
@@ -341,9 +350,13 @@
       button.setAttribute("aria-pressed", cam.enabled ? "true" : "false");
       setText(tile, "switch-text", cam.enabled ? strings.on || "ON" : strings.off || "OFF");
     }
+    const hasPicture = cam.enabled && cam.online;
     document.querySelectorAll("[data-snapshot-link]").forEach(function (link) {
-      link.setAttribute("aria-disabled", cam.enabled ? "false" : "true");
+      link.setAttribute("aria-disabled", hasPicture ? "false" : "true");
+      link.classList.toggle("disabled", !hasPicture);
     });
+    const why = document.querySelector("[data-snapshot-why]");
+    if (why) { why.hidden = hasPicture; }
     sync(tile);
   }
 
@@ -375,8 +388,53 @@
 
   function update(cam) {
     const tile = tiles.get(cam.id);
-    if (!tile) { return; }
+    if (!tile) { addCard(cam.id); return; }
     render(tile, cam);
+    summarize();
+  }
+
+  // ---- Cameras added or removed elsewhere (admin, CLI, API) come and go without a reload.
+  // A new card is rendered by the server (translated, with its controls) and taken from a
+  // fresh copy of this page, then placed in label order.
+
+  const adding = new Set();
+
+  function addCard(cameraId) {
+    if (mode === "full" || adding.has(cameraId)) { return; }
+    adding.add(cameraId);
+    fetch(window.location.pathname, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        const fresh = new DOMParser().parseFromString(html, "text/html");
+        const card = fresh.getElementById("camera-" + cameraId);
+        if (!card || tiles.has(cameraId)) { return; }
+        const placed = document.importNode(card, true);
+        const name = (placed.dataset.name || cameraId).toLowerCase();
+        const after = Array.from(root.querySelectorAll("article.camera")).find(function (other) {
+          return (other.dataset.name || other.dataset.camera).toLowerCase() > name;
+        });
+        root.insertBefore(placed, after || null);
+        const empty = document.getElementById("no-cameras");
+        if (empty) { empty.hidden = true; }
+        root.hidden = false;
+        const tile = makeTile(placed);
+        tiles.set(tile.id, tile);
+        if (observer) { observer.observe(placed); }
+        sync(tile);
+        summarize();
+      })
+      .catch(function () { /* the next event or a reload shows it */ })
+      .finally(function () { adding.delete(cameraId); });
+  }
+
+  function removeCard(cameraId) {
+    const tile = tiles.get(cameraId);
+    if (!tile) { return; }
+    clearPicture(tile);
+    if (observer) { observer.unobserve(tile.card); }
+    tiles.delete(cameraId);
+    tile.card.remove();
+    scheduleTiles();
     summarize();
   }
 
@@ -441,7 +499,7 @@
       const button = form.querySelector("button.switch");
       if (tile && button) { switchTo(tile, button.value === "on", csrfOf(form)); }
     } else if (form.id === "all-power" && event.submitter && tiles.size) {
-      event.preventDefault();
+      event.preventDefault(); // page.js has asked first for All off (and stopped a "no")
       const want = event.submitter.value === "on";
       const csrf = csrfOf(form);
       Promise.all(Array.from(tiles.values()).map(function (tile) {
@@ -465,6 +523,7 @@
     if (!window.EventSource || source || !root.dataset.events) { return; }
     source = new EventSource(root.dataset.events);
     source.addEventListener("camera", function (event) { update(JSON.parse(event.data)); });
+    source.addEventListener("camera-removed", function (event) { removeCard(JSON.parse(event.data).id); });
     source.addEventListener("open", function () {
       banner(false);
       if (lostEvents) { // the server may have restarted: reopen every picture
@@ -491,8 +550,9 @@
     tiles.set(tile.id, tile);
   });
 
+  let observer = null;
   if (window.IntersectionObserver && mode !== "full") {
-    const observer = new IntersectionObserver(function (entries) {
+    observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
         const tile = tiles.get(entry.target.dataset.camera);
         if (tile) { tile.inView = entry.isIntersecting; sync(tile); }

@@ -1,0 +1,204 @@
+"""Serving H.264 (stream.mp4) vs MJPEG (stream.mjpg) from one livecam server, interleaved.
+
+    python -m bench.h264_serve [--rounds 3] [--viewers 300] [--ladder 600,900,1200]
+    python -m bench.h264_serve --limits [--rounds 5]    # issue 19: request limits on vs off
+
+One `livecam serve` (pinned to CPU 0) with one 640x480@30 camera; bench/loadgen.c on CPU 1
+reads either stream (it frames MP4 fragments by their boxes and dates them by their prft).
+Each round measures MJPEG then H.264 on the same server, so a busy machine hits both alike.
+Server CPU includes capture: the JPEG encode for MJPEG, the H.264 encode (only while someone
+watches stream.mp4) for H.264. Sources: the pattern, and the photo scene (`bench.photo_scene`)
+as an H.264 file played by a `file:` camera (so H.264 passes through: 0 encodes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.measure import build_loadgen, run_viewers
+from bench.servers import LivecamServer
+
+MJPEG = "/cameras/cam/stream.mjpg"
+MP4 = "/cameras/cam/stream.mp4"
+
+
+class PlainLivecamServer(LivecamServer):
+    """livecam without the request limits (uvicorn's own httptools protocol)."""
+
+    name = "livecam-plain"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "bench.plain_serve", "serve", "--port", str(self.port)]
+
+
+def write_photo_clip(path: Path, seconds: float = 20.0, fps: float = 30.0) -> Path:
+    """Write the photo scene as a 640x480 H.264 file (fit for pass-through)."""
+    import av
+
+    from bench.photo_scene import PhotoScene
+
+    scene = PhotoScene(640, 480, fps)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=round(fps))
+        stream.width, stream.height, stream.pix_fmt = 640, 480, "yuv420p"
+        stream.options = {"preset": "superfast", "tune": "zerolatency", "g": "30", "crf": "23"}
+        for index in range(round(seconds * fps)):
+            frame = av.VideoFrame.from_ndarray(scene.frame(index), format="bgr24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def once(server: LivecamServer, path: str, viewers: int, window: float) -> dict[str, Any]:
+    server.path = path
+    row = run_viewers(server, viewers, window=window)
+    row["viewers"] = viewers
+    row["format"] = "mp4" if path.endswith(".mp4") else "mjpeg"
+    return row
+
+
+def log(label: str, row: dict[str, Any]) -> None:
+    print(
+        f"{label:>22} {row['format']:>5} N={row['viewers']:<5} fps min {row['fps_min']:5.1f} "
+        f"cpu {row['server_cpu_pct']:5.1f}% µs/part {row['us_per_part']} "
+        f"lat p50 {row['lat_p50_ms']} ms kbit/s/viewer "
+        f"{row['mb_per_s'] * 8000 / max(1, row['viewers']):.0f} "
+        f"h264/frame {row.get('h264_per_frame')} jpeg/frame {row.get('encodes_per_frame')} "
+        f"{'pass' if row['passed'] else 'FAIL'}",
+        flush=True,
+    )
+
+
+def _measure(
+    server: LivecamServer, label: str, cases: list[tuple[str, int]], window: float
+) -> list:
+    """Measure each (path, viewers) case in turn on one server, logging every row."""
+    rows = []
+    for path, viewers in cases:
+        row = once(server, path, viewers, window)
+        row["label"] = label
+        rows.append(row)
+        log(label, row)
+    return rows
+
+
+def compare(server: LivecamServer, label: str, rounds: int, viewers: int, window: float) -> list:
+    cases = [(path, viewers) for _ in range(rounds) for path in (MJPEG, MP4)]
+    return _measure(server, label, cases, window)
+
+
+def encodes_ladder(server: LivecamServer, label: str, counts: list[int], window: float) -> list:
+    return _measure(server, label, [(MP4, n) for n in counts], window)
+
+
+def capacity(label: str, make: Any, ladder: list[int], window: float) -> list:
+    """Each level on a fresh server, MJPEG then H.264 (stop a format at its first failure)."""
+    rows, failed = [], set()
+    for n in ladder:
+        for path in (MJPEG, MP4):
+            if path in failed:
+                continue
+            server = make()
+            server.start()
+            try:
+                time.sleep(1)
+                row = once(server, path, n, window)
+            finally:
+                server.stop()
+            row["label"] = label + " capacity"
+            rows.append(row)
+            log(row["label"], row)
+            if not row["passed"]:
+                failed.add(path)
+    return rows
+
+
+def summary(rows: list[dict[str, Any]]) -> None:
+    """Print the medians of each (label, format) at the compared viewer count."""
+    groups: dict[tuple[str, str], list[float]] = {}
+    for row in rows:
+        if "capacity" in row["label"] or row["us_per_part"] is None:
+            continue
+        groups.setdefault((row["label"], row["format"]), []).append(row["us_per_part"])
+    for (label, fmt), values in groups.items():
+        print(
+            f"{label:>22} {fmt:>5} µs/part median {statistics.median(values):.1f} "
+            f"(runs {', '.join(f'{v:.1f}' for v in values)})"
+        )
+    caps: dict[str, int] = {}
+    for row in rows:
+        if "capacity" in row["label"] and row["passed"]:
+            key = f"{row['label']} {row['format']}"
+            caps[key] = max(caps.get(key, 0), row["viewers"])
+    for key, value in caps.items():
+        print(f"{key}: {value} viewers at >= 29 fps (largest level passed)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--viewers", type=int, default=300)
+    parser.add_argument("--window", type=float, default=4.0)
+    parser.add_argument("--ladder", default="600,900,1200,1500")
+    parser.add_argument("--encodes", default="1,10,100,1000")
+    parser.add_argument("--limits", action="store_true", help="MJPEG with the limits on vs off")
+    parser.add_argument("--no-photo", action="store_true")
+    args = parser.parse_args(argv)
+    # A SIGTERM must unwind through the `finally` blocks that stop the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    build_loadgen()
+    rows: list[dict[str, Any]] = []
+    if args.limits:
+        servers = {"limits on": LivecamServer(), "limits off": PlainLivecamServer()}
+        for server in servers.values():
+            server.start()
+        try:
+            for _ in range(args.rounds):
+                for label, server in servers.items():
+                    server.path = MJPEG
+                    row = once(server, MJPEG, args.viewers, args.window)
+                    row["label"] = label
+                    rows.append(row)
+                    log(label, row)
+        finally:
+            for server in servers.values():
+                server.stop()
+        summary(rows)
+        return 0
+    server = LivecamServer()
+    server.start()
+    try:
+        rows += compare(server, "pattern", args.rounds, args.viewers, args.window)
+        if args.encodes:
+            counts = [int(n) for n in args.encodes.split(",")]
+            rows += encodes_ladder(server, "pattern encodes", counts, args.window)
+    finally:
+        server.stop()
+    if not args.no_photo:
+        server = LivecamServer()
+        media = server.workdir / "media"  # file sources must lie under the data dir's media/
+        media.mkdir(parents=True, exist_ok=True)
+        server.source = f"file:{write_photo_clip(media / 'photo.mp4')}"
+        server.start()
+        try:
+            rows += compare(server, "photo pass-through", args.rounds, args.viewers, args.window)
+            rows += encodes_ladder(server, "photo encodes", [1, 100], args.window)
+        finally:
+            server.stop()
+    if args.ladder:
+        ladder = [int(n) for n in args.ladder.split(",")]
+        rows += capacity("pattern", LivecamServer, ladder, args.window)
+    summary(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Who may see and do what: principals, roles, per-camera access, share links, tokens."""

@@ -1,0 +1,1 @@
+"""Camera management: validation, create/edit/remove, probes, controls, masks, config files."""

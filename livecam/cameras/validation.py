@@ -1,0 +1,64 @@
+"""The one set of rules for a camera's configuration, used by the CLI, the admin and the API."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+from livecam.models import Camera
+
+MIN_SIDE = 16
+"""The smallest width or height a camera may be resized to (0 keeps the source's size)."""
+
+SETTINGS = (
+    "width",
+    "height",
+    "fps",
+    "quality",
+    "rotation",
+    "on_demand",
+    "linger",
+    "bitrate",
+    "keyframe_interval",
+)
+"""How a camera's picture is made: what operators may change from the camera page."""
+
+EDITABLE = ("source", "label", *SETTINGS, "enabled", "controls", "privacy_masks")
+"""Fields an admin may set when adding or editing a camera (besides the id, when adding)."""
+
+
+class CameraInvalidError(ValueError):
+    """A camera's configuration breaks a rule; ``problems`` maps each field to its reasons."""
+
+    def __init__(self, problems: dict[str, list[str]]) -> None:
+        self.problems = problems
+        super().__init__(
+            "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in problems.items())
+        )
+
+
+def side_problem(value: object) -> str | None:
+    """Return why a width or height is refused (too small to show anything), or None."""
+    if isinstance(value, int) and 0 < value < MIN_SIDE:
+        return f"use 0 (the source's size) or at least {MIN_SIDE} pixels"
+    return None
+
+
+def problems_of(camera: Camera, *, unique: bool = False) -> dict[str, list[str]]:
+    """Return every problem of a camera's configuration by field (empty when it is valid)."""
+    found: dict[str, list[str]] = {}
+    try:
+        camera.full_clean(validate_unique=unique, validate_constraints=unique)
+    except ValidationError as exc:
+        found = {field: list(reasons) for field, reasons in exc.message_dict.items()}
+    for side in ("width", "height"):
+        problem = side_problem(getattr(camera, side))
+        if problem and side not in found:
+            found[side] = [problem]
+    return found
+
+
+def check(camera: Camera, *, unique: bool = False) -> None:
+    """Raise CameraInvalidError naming each bad field; return when the camera is valid."""
+    found = problems_of(camera, unique=unique)
+    if found:
+        raise CameraInvalidError(found)

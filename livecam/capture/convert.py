@@ -1,0 +1,58 @@
+"""Turn a source's frame into what capture publishes: the one JPEG, and H.264 to pass on."""
+
+from __future__ import annotations
+
+from livecam.cameras.masks import burn
+from livecam.capture import observer, processing
+from livecam.capture.config import CameraConfig
+from livecam.sources.base import H264Sample, Image, SourceFrame
+from livecam.sources.jpeg import checked_jpeg
+
+
+def to_jpeg(
+    raw: SourceFrame, cfg: CameraConfig, watchers: tuple[observer.FrameObserver, ...], at: float
+) -> tuple[bytes, int, int, bool, Image | None, Image | None] | None:
+    """Return (jpeg, width, height, encoded?, undrawn image, drawn image).
+
+    JPEGs pass through when nothing changes them (both images are then the source's
+    decoded picture if it gave one, else None).
+
+    Return None for a corrupt or truncated JPEG, which must never reach a viewer.
+    """
+    change = processing.needs_processing(raw.width, raw.height, cfg.width, cfg.height, cfg.rotation)
+    drawers = observer.drawing(watchers, cfg.camera_id)
+    # A privacy mask forces a decode even of a passed-through JPEG: nothing may bypass it.
+    if raw.jpeg is not None and not change and not drawers and not cfg.masks:
+        # Cheap marker walk, no decode: catches torn and truncated images from any source.
+        checked = checked_jpeg(raw.jpeg)
+        return None if checked is None else (*checked, False, raw.image, raw.image)
+    if raw.image is not None:
+        image = raw.image
+    else:
+        try:
+            # When shrinking, libjpeg-turbo scales while it decodes: the resize has less to do.
+            size = processing.target_size(raw.width, raw.height, cfg.width, cfg.height)
+            image = processing.decode(raw.jpeg or b"", *size)
+        except ValueError:  # simplejpeg's error for data it cannot decode
+            return None
+    if change:
+        image = processing.process(image, cfg.width, cfg.height, cfg.rotation)
+    if cfg.masks:  # before observers see the image: motion snapshots are masked too
+        image = burn(image, cfg.masks)
+    height, width = image.shape[:2]
+    drawn = observer.draw(drawers, cfg.camera_id, image, at) if drawers else image
+    return processing.encode(drawn, cfg.quality), width, height, True, image, drawn
+
+
+def own_h264(raw: SourceFrame, cfg: CameraConfig) -> tuple[H264Sample | None, str]:
+    """Return the source's own H.264 picture when the frame is that picture unchanged.
+
+    Otherwise None and why it cannot pass through ("" when the source gave no H.264).
+    """
+    if raw.h264 is None:
+        return None, ""
+    if cfg.masks:  # the camera's own H.264 would show what the mask hides
+        return None, "privacy masks are burned into the picture, so it is re-encoded"
+    if processing.needs_processing(raw.width, raw.height, cfg.width, cfg.height, cfg.rotation):
+        return None, "the picture is resized or rotated, so it is re-encoded"
+    return raw.h264, ""

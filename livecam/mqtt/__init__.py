@@ -1,0 +1,1 @@
+"""The MQTT bridge: camera state, switches and snapshots for Home Assistant over a broker."""

@@ -1,0 +1,1 @@
+"""Notifications: motion and offline/back, per user and camera, by e-mail and webhook."""

@@ -1,0 +1,138 @@
+"""One H.264 encoder (libx264 through PyAV): low latency, no B-frames, keyframes on time."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from fractions import Fraction
+from typing import Any
+
+from livecam.sources.base import Image
+from livecam.video import h264
+from livecam.video.boxes import TIMESCALE
+
+logger = logging.getLogger(__name__)
+
+BASE_BITRATE = 1200
+"""kbit/s for 640x480; other sizes scale by pixel count (see `default_bitrate`)."""
+
+
+class EncoderError(RuntimeError):
+    """The encoder could not be created or refused a frame."""
+
+
+def default_bitrate(width: int, height: int) -> int:
+    """Return the default bitrate cap in kbit/s for a picture size (1200 at 640x480)."""
+    return max(150, min(8000, round(BASE_BITRATE * width * height / (640 * 480))))
+
+
+def even(value: int) -> int:
+    """Return ``value`` rounded down to an even number (4:2:0 needs even sizes), at least 2."""
+    return max(2, value - value % 2)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class X264Tuning:
+    """How libx264 spends CPU and bits: preset, and CRF (0: plain bitrate) under a VBV cap."""
+
+    preset: str = "superfast"
+    crf: float = 21.0
+    """Constant quality; the camera's bitrate is then a cap (VBV maxrate over a 1 s buffer)."""
+    aq: bool = True
+    """Adaptive quantisation (spends bits on flat areas, where blocking shows most)."""
+
+
+TUNING = X264Tuning()
+
+
+def x264_options(kbps: int, tuning: X264Tuning = TUNING) -> dict[str, str]:
+    """Return libx264's options: low latency, no B-frames, keyframes forced by the caller."""
+    params = (
+        f"bframes=0:scenecut=0:keyint=600:min-keyint=1:rc-lookahead=0:"
+        f"vbv-maxrate={kbps}:vbv-bufsize={kbps}:repeat-headers=1:aud=0"
+    )
+    if not tuning.aq:
+        params += ":aq-mode=0"
+    options = {
+        "preset": tuning.preset,
+        "tune": "zerolatency",
+        "profile": "baseline",
+        "forced-idr": "1",
+        "x264-params": params,
+    }
+    if tuning.crf:
+        options["crf"] = f"{tuning.crf:g}"
+    return options
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AccessUnit:
+    """One encoded picture: its NAL units (no start codes) and whether it is a keyframe."""
+
+    units: list[bytes]
+    keyframe: bool
+
+
+class H264Encoder:
+    """Encode BGR images of one size; every output picture is one `AccessUnit`.
+
+    zerolatency: no lookahead, no B-frames, one picture in, one picture out (no frame of delay
+    in the encoder); the preset and rate control come from `X264Tuning` (bench/RESULTS.md has
+    the measurements behind the defaults). Baseline profile, so every browser decodes it; the SPS
+    carries VUI bitstream_restriction with max_num_reorder_frames=0 (x264 writes it), which
+    keeps Chrome from holding frames back. Keyframes are forced on time by the caller
+    (``keyframe=True``) rather than by frame count, since capture rates vary.
+    """
+
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        fps: float,
+        bitrate_kbps: int,
+        codec: str = "libx264",
+        tuning: X264Tuning = TUNING,
+    ) -> None:
+        import av
+
+        self.width, self.height = even(width), even(height)
+        kbps = bitrate_kbps or default_bitrate(self.width, self.height)
+        self.bitrate = kbps
+        try:
+            ctx: Any = av.CodecContext.create(codec, "w")
+            ctx.width, ctx.height = self.width, self.height
+            ctx.pix_fmt = "yuv420p"
+            ctx.time_base = Fraction(1, TIMESCALE)
+            ctx.framerate = Fraction(round(fps or 30))
+            if codec != "libx264" or not tuning.crf:
+                ctx.bit_rate = kbps * 1000
+            ctx.thread_count = 1  # one capture thread per camera already; no frame threads
+            ctx.options = x264_options(kbps, tuning) if codec == "libx264" else {}
+            ctx.open()
+        except Exception as exc:  # PyAV raises its own FFmpeg error types
+            raise EncoderError(f"H.264 encoder failed to start: {exc}") from exc
+        self._ctx = ctx
+        self._av = av
+
+    def encode(self, image: Image, pts: int, keyframe: bool) -> list[AccessUnit]:
+        """Encode one image shown at ``pts`` (media ticks); return the pictures that came out."""
+        av = self._av
+        frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+        # One conversion: BGR to YUV 4:2:0, scaled to the even size the encoder was made for.
+        frame = frame.reformat(width=self.width, height=self.height, format="yuv420p")
+        frame.pts = pts
+        if keyframe:
+            frame.pict_type = av.video.frame.PictureType.I
+        try:
+            packets = self._ctx.encode(frame)
+        except Exception as exc:
+            raise EncoderError(f"H.264 encode failed: {exc}") from exc
+        units_out = []
+        for packet in packets:
+            units = h264.split_annexb(bytes(packet))
+            units_out.append(AccessUnit(units, h264.is_keyframe(units)))
+        return units_out
+
+    def close(self) -> None:
+        """Release the encoder."""
+        self._ctx = None
