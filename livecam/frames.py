@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 BOUNDARY = b"frame"
@@ -27,17 +29,35 @@ def build_part(jpeg: bytes, captured_at: float) -> bytes:
     return b"".join((head, jpeg, _PART_TAIL))
 
 
-@dataclasses.dataclass(frozen=True, slots=True, eq=False)
 class Frame:
-    """One encoded frame of one camera, with its part prebuilt for every viewer."""
+    """One frame of one camera: its JPEG and multipart part, made once and shared by viewers.
 
-    camera_id: str
-    seq: int
-    captured_at: float
-    jpeg: bytes
-    width: int
-    height: int
-    part: bytes = b""
+    Capture usually encodes the JPEG at once. When nothing in the process wants it (only H.264
+    viewers, or none), it hands over an ``encode`` callable instead, and the JPEG and part are
+    made on first use (a snapshot, a first MJPEG viewer), once, by whichever thread asks.
+    """
+
+    __slots__ = ("_encode", "_jpeg", "_part", "camera_id", "captured_at", "height", "seq", "width")
+
+    def __init__(
+        self,
+        camera_id: str,
+        seq: int,
+        captured_at: float,
+        jpeg: bytes | None,
+        width: int,
+        height: int,
+        part: bytes = b"",
+        encode: Callable[[], bytes] | None = None,
+    ) -> None:
+        self.camera_id = camera_id
+        self.seq = seq
+        self.captured_at = captured_at
+        self.width = width
+        self.height = height
+        self._jpeg = jpeg
+        self._part = part
+        self._encode = encode
 
     @classmethod
     def create(
@@ -52,6 +72,55 @@ class Frame:
         """Build a frame and its multipart part (once, off the event loop)."""
         at = time.time() if captured_at is None else captured_at
         return cls(camera_id, seq, at, jpeg, width, height, build_part(jpeg, at))
+
+    @classmethod
+    def deferred(
+        cls,
+        camera_id: str,
+        seq: int,
+        encode: Callable[[], bytes],
+        width: int,
+        height: int,
+        captured_at: float,
+    ) -> Frame:
+        """Build a frame whose JPEG ``encode()`` makes when it is first asked for."""
+        return cls(camera_id, seq, captured_at, None, width, height, encode=encode)
+
+    @property
+    def jpeg(self) -> bytes:
+        """Return the JPEG (encoded now if it was deferred)."""
+        jpeg = self._jpeg
+        return jpeg if jpeg is not None else self._make()
+
+    @property
+    def part(self) -> bytes:
+        """Return the multipart part: headers, the JPEG and the closing boundary."""
+        part = self._part
+        if not part:
+            self._make()
+            part = self._part
+        return part
+
+    @property
+    def encoded(self) -> bool:
+        """Return whether the JPEG exists yet (False: deferred and nobody asked)."""
+        return self._jpeg is not None
+
+    def _make(self) -> bytes:
+        with _DEFERRED:  # two threads asking at once must not both encode
+            jpeg = self._jpeg
+            if jpeg is None:
+                if self._encode is None:
+                    raise ValueError("the frame has neither a JPEG nor an encode")
+                jpeg = self._encode()
+                self._part = build_part(jpeg, self.captured_at)
+                self._jpeg, self._encode = jpeg, None  # the picture it held can go
+            elif not self._part:
+                self._part = build_part(jpeg, self.captured_at)
+            return jpeg
+
+
+_DEFERRED = threading.Lock()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

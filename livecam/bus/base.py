@@ -112,6 +112,14 @@ class FrameBus(abc.ABC):
         except RuntimeError:  # the loop closed between the check and the call (shutdown)
             pass
 
+    def jpeg_wanted(self, camera_id: str) -> bool:
+        """Return whether capture should JPEG-encode each frame at once (asked once per frame).
+
+        A bus that crosses processes sends every frame's JPEG on (its web workers may have
+        MJPEG viewers), so this default says yes; the in-memory bus looks at its own viewers.
+        """
+        return True
+
     def variant_widths(self, camera_id: str) -> frozenset[int]:
         """Return the JPEG variant widths someone watches of a camera (asked once per frame)."""
         return self.variant_wanted.get(camera_id, _NONE)

@@ -193,6 +193,18 @@ class Hub:
                 for listener in self.listeners:
                     listener.push(slot.status)
 
+    def jpeg_viewers(self, camera_id: str) -> int:
+        """Return the viewers of a camera here that are not H.264 viewers (safe from any thread).
+
+        MJPEG, tile, variant and snapshot viewers: while there are none, capture can leave the
+        camera's JPEG to be made only if something asks for it.
+        """
+        slot = self.slots.get(camera_id)
+        if slot is None:
+            return 0
+        video = self.video
+        return slot.viewers - (video.viewers_of.get(camera_id, 0) if video is not None else 0)
+
     def total_viewers(self) -> int:
         """Return the number of viewers in this process."""
         return sum(slot.viewers for slot in self.slots.values())

@@ -23,6 +23,10 @@ class MemoryFrameBus(FrameBus):
         except RuntimeError:  # the loop closed between the check and the call (shutdown)
             pass
 
+    def jpeg_wanted(self, camera_id: str) -> bool:
+        """Encode at once only while someone here watches more than H.264 (MJPEG, tiles...)."""
+        return self.hub.jpeg_viewers(camera_id) > 0
+
     def publish_status(self, status: CameraStatus) -> None:
         """Queue the status onto the loop."""
         loop = self.hub.loop

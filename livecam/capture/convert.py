@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from prometheus_client import Counter
+
 from livecam.cameras.masks import burn
 from livecam.capture import observer, processing
 from livecam.capture.config import CameraConfig
@@ -10,12 +14,17 @@ from livecam.sources.jpeg import checked_jpeg
 
 
 def to_jpeg(
-    raw: SourceFrame, cfg: CameraConfig, watchers: tuple[observer.FrameObserver, ...], at: float
-) -> tuple[bytes, int, int, bool, Image | None, Image | None] | None:
+    raw: SourceFrame,
+    cfg: CameraConfig,
+    watchers: tuple[observer.FrameObserver, ...],
+    at: float,
+    encode: bool = True,
+) -> tuple[bytes | None, int, int, bool, Image | None, Image | None] | None:
     """Return (jpeg, width, height, encoded?, undrawn image, drawn image).
 
     JPEGs pass through when nothing changes them (both images are then the source's
-    decoded picture if it gave one, else None).
+    decoded picture if it gave one, else None). With ``encode`` False a picture that needs
+    encoding is not encoded: jpeg is None, for `deferred_encode` of the drawn image.
 
     Return None for a corrupt or truncated JPEG, which must never reach a viewer.
     """
@@ -41,7 +50,23 @@ def to_jpeg(
         image = burn(image, cfg.masks)
     height, width = image.shape[:2]
     drawn = observer.draw(drawers, cfg.camera_id, image, at) if drawers else image
+    if not encode:
+        return None, width, height, False, image, drawn
     return processing.encode(drawn, cfg.quality), width, height, True, image, drawn
+
+
+def deferred_encode(drawn: Image, quality: int, counter: Counter) -> Callable[[], bytes]:
+    """Return the JPEG encode of ``drawn``, to run (and be counted) when first asked for.
+
+    Sources hand over a new array per frame and nothing draws on it afterwards, so encoding
+    it later gives the very picture encoding it now would have.
+    """
+
+    def encode() -> bytes:
+        counter.inc()
+        return processing.encode(drawn, quality)
+
+    return encode
 
 
 def own_h264(raw: SourceFrame, cfg: CameraConfig) -> tuple[H264Sample | None, str]:

@@ -227,7 +227,8 @@ class CaptureWorker:
                 dropped.inc()
                 continue
             watchers = observer.observers()
-            converted = convert.to_jpeg(raw, self.config, watchers, captured_at)
+            eager = self.bus.jpeg_wanted(cfg.camera_id)  # else: JPEG only if asked for
+            converted = convert.to_jpeg(raw, cfg, watchers, captured_at, eager)
             if converted is None:  # corrupt: dropped and counted, never forwarded
                 corrupt.add()
                 continue
@@ -236,7 +237,13 @@ class CaptureWorker:
             if did_encode:
                 encoded.inc()
             self._seq += 1
-            frame = Frame.create(cfg.camera_id, self._seq, jpeg, width, height, captured_at)
+            if jpeg is None and drawn is not None:
+                later = convert.deferred_encode(drawn, cfg.quality, encoded)
+                frame = Frame.deferred(cfg.camera_id, self._seq, later, width, height, captured_at)
+            else:
+                frame = Frame.create(
+                    cfg.camera_id, self._seq, jpeg or b"", width, height, captured_at
+                )
             if self._abandoned or self._stop.is_set():
                 break
             self.bus.publish_frame(frame)

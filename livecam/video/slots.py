@@ -21,6 +21,8 @@ class VideoSlots:
         self.slots: dict[tuple[str, int], VideoSlot] = {}
         self.on_watch: WatchHandler | None = None
         """Called with (camera_id, widths watched here) when a camera's set of widths changes."""
+        self.viewers_of: dict[str, int] = {}
+        """H.264 viewers per camera in this process, over every width (read by capture)."""
 
     def acquire(self, camera: LatestFrameSlot, width: int) -> VideoSlot:
         """Count a viewer of a stream in and return its slot."""
@@ -29,6 +31,7 @@ class VideoSlots:
         if slot is None:
             slot = self.slots[key] = VideoSlot(camera, width, self._loop)
         slot.add_viewer()
+        self.viewers_of[camera.camera_id] = self.viewers_of.get(camera.camera_id, 0) + 1
         if slot.viewers == 1:
             self._changed(camera.camera_id)
         return slot
@@ -37,6 +40,11 @@ class VideoSlots:
         """Count a viewer out; forget the stream with its last viewer."""
         slot.remove_viewer()
         key = (slot.camera.camera_id, slot.width)
+        left = self.viewers_of.get(key[0], 0) - 1
+        if left > 0:
+            self.viewers_of[key[0]] = left
+        else:
+            self.viewers_of.pop(key[0], None)
         if slot.viewers == 0 and self.slots.get(key) is slot:
             del self.slots[key]
             self._changed(key[0])
