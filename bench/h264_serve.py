@@ -72,6 +72,7 @@ def log(label: str, row: dict[str, Any]) -> None:
         f"lat p50 {row['lat_p50_ms']} ms kbit/s/viewer "
         f"{row['mb_per_s'] * 8000 / max(1, row['viewers']):.0f} "
         f"h264/frame {row.get('h264_per_frame')} jpeg/frame {row.get('encodes_per_frame')} "
+        f"dropped {row.get('frames_dropped')} "
         f"{'pass' if row['passed'] else 'FAIL'}",
         flush=True,
     )

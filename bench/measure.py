@@ -72,9 +72,15 @@ def run_viewers(
     video = counters1.get("livecam_video_frames_encoded_total", 0) - counters0.get(
         "livecam_video_frames_encoded_total", 0
     )
-    if captured:
-        result["encodes_per_frame"] = round(encoded / captured, 3)
-        result["h264_per_frame"] = round(video / captured, 3)
+    dropped = counters1.get("livecam_frames_dropped_total", 0) - counters0.get(
+        "livecam_frames_dropped_total", 0
+    )
+    result["frames_dropped"] = dropped
+    # Per frame published: one the rate cap dropped is neither encoded nor sent.
+    published = captured - dropped
+    if published:
+        result["encodes_per_frame"] = round(encoded / published, 3)
+        result["h264_per_frame"] = round(video / published, 3)
     result["passed"] = bool(
         result["ready"] == viewers and result["alive"] == viewers and result["fps_min"] >= PASS_FPS
     )

@@ -117,7 +117,11 @@ class H264Encoder:
     def encode(self, image: Image, pts: int, keyframe: bool) -> list[AccessUnit]:
         """Encode one image shown at ``pts`` (media ticks); return the pictures that came out."""
         av = self._av
-        frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+        try:
+            # No copy: the frame wraps the image for the conversion below (0.15 ms at 640x480).
+            frame = av.VideoFrame.from_numpy_buffer(image, format="bgr24")
+        except ValueError:  # a strided view (a crop): copy it
+            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
         # One conversion: BGR to YUV 4:2:0, scaled to the even size the encoder was made for.
         frame = frame.reformat(width=self.width, height=self.height, format="yuv420p")
         frame.pts = pts

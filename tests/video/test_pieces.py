@@ -125,3 +125,32 @@ def test_the_encoder_writes_a_baseline_sps_that_forbids_reordering():
     assert sps[1] == 66 and sps[2] & 0x40, "constrained baseline"
     assert h264.codec_string(sps).startswith("avc1.42")
     assert reorder_limit(sps) == 0
+
+
+@pytest.mark.parametrize("view", ["whole", "cropped", "every other column"])
+def test_the_encoder_takes_whole_images_and_views_alike(view: str):
+    """The image is wrapped without a copy when its rows allow it, and copied otherwise."""
+    import av
+    import numpy as np
+
+    from livecam.video.encoder import H264Encoder
+
+    big = np.zeros((240, 640, 3), dtype=np.uint8)
+    big[:, :320, 2] = 200  # red left half, blue right half (BGR): a wrong stride shows
+    big[:, 320:, 0] = 200
+    views = {
+        "whole": big[:, :320].copy(),
+        "cropped": big[:, 100:420],
+        "every other column": big[:, ::2],
+    }
+    picture = views[view]
+    encoder = H264Encoder(320, 240, 30.0, 0)
+    unit = encoder.encode(picture, 0, True)[0]
+    assert unit.keyframe
+    decoder = av.CodecContext.create("h264", "r")
+    annexb = b"".join(b"\x00\x00\x00\x01" + nal for nal in unit.units)
+    packets = decoder.parse(annexb) + decoder.parse(None)  # None: the parser's last packet
+    frames = [f for p in packets for f in decoder.decode(p)] + decoder.decode(None)
+    shown = frames[0].to_ndarray(format="bgr24").astype(int)
+    assert shown.shape == (240, 320, 3)
+    assert np.abs(shown - picture.astype(int)).mean() < 8, "the picture that went in"
