@@ -42,6 +42,7 @@ class FileSource(FrameSource):
     def open(self) -> None:
         """Open the file; a missing or unreadable file is a SourceError with the reason."""
         self._closed.clear()
+        self._pacer.reset()
         self._identity = self._stat()
         if is_h264(self.path):
             self._open_h264()
@@ -53,7 +54,7 @@ class FileSource(FrameSource):
         if not 0 < fps <= _MAX_FPS:
             fps = self.options.fps if 0 < self.options.fps <= _MAX_FPS else FALLBACK_FPS
         self.fps = fps
-        self._pacer = Pacer(fps)
+        self._pacer.retime(fps)  # a loop or a replaced file goes on at the pace it had
 
     def _open_video(self) -> VideoReader:
         try:

@@ -33,6 +33,14 @@ class Pacer:
         self.period = 1.0 / fps
         self._due: float | None = None
 
+    def retime(self, fps: float) -> None:
+        """Change the rate, keeping the schedule: the next frame is due a period after the last."""
+        # A file that loops must not send the first frames of its next pass at once: a rate cap
+        # would drop one, and a dropped H.264 picture ends pass-through.
+        if self._due is not None:
+            self._due += 1.0 / fps - self.period
+        self.period = 1.0 / fps
+
     def reset(self) -> None:
         """Make the next frame due at once (after open or a pause)."""
         self._due = None

@@ -66,6 +66,25 @@ def test_a_fit_h264_file_passes_through_without_an_encode(server: LivecamServer,
     )
 
 
+def test_a_looping_h264_file_keeps_passing_through(server: LivecamServer, camera_id: str):
+    """Each loop of a short file goes on at the file's pace: no frame dropped, no re-encode."""
+    path = server.data_dir / "media" / f"{camera_id}.mp4"
+    write_h264(path, bframes=0, frames=15)  # one second, one GOP: a loop a second
+    server.add_camera(camera_id, f"file:{path}", "--fps", "15")  # capped at the file's rate
+    server.wait_for(camera_id, lambda s: s["online"], timeout=30)
+    with Mp4Stream(server, f"/cameras/{camera_id}/stream.mp4") as stream:
+        fragments = [f for f in stream.fragments(50) if f.duration < 90_000]  # 3 loops and more
+        data = bytes(stream.data)
+    assert len(fragments) >= 45
+    assert metric(server, "livecam_frames_dropped_total", camera=camera_id) == 0
+    assert metric(server, "livecam_video_frames_encoded_total", camera=camera_id) == 0
+    with server.api() as api:
+        state = api.get(f"/api/cameras/{camera_id}").json()
+    assert (state["video"], state["video_reason"]) == ("passthrough", "")
+    frames, errors = decode(data)
+    assert not errors and frames
+
+
 def test_h264_with_b_frames_is_re_encoded_and_says_why(server: LivecamServer, camera_id: str):
     path = server.data_dir / "media" / f"{camera_id}.mp4"
     write_h264(path, bframes=3)
