@@ -228,7 +228,8 @@ class CaptureWorker:
                 continue
             watchers = observer.observers()
             eager = self.bus.jpeg_wanted(cfg.camera_id)  # else: JPEG only if asked for
-            converted = convert.to_jpeg(raw, cfg, watchers, captured_at, eager)
+            # self.config, not cfg: settings (masks, quality, size) change during a session.
+            converted = convert.to_jpeg(raw, self.config, watchers, captured_at, eager)
             if converted is None:  # corrupt: dropped and counted, never forwarded
                 corrupt.add()
                 continue
@@ -238,7 +239,7 @@ class CaptureWorker:
                 encoded.inc()
             self._seq += 1
             if jpeg is None and drawn is not None:
-                later = convert.deferred_encode(drawn, cfg.quality, encoded)
+                later = convert.deferred_encode(drawn, self.config.quality, encoded)
                 frame = Frame.deferred(cfg.camera_id, self._seq, later, width, height, captured_at)
             else:
                 frame = Frame.create(
