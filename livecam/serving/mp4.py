@@ -136,16 +136,6 @@ class Mp4Stream(PartStream):
         self._shown_until = slot.still_time
         return fragment
 
-    async def wait(self) -> bool:
-        """Wait for the next change (or run a due access re-check); False: the stream is over."""
-        slot = self._slot
-        if slot is None or slot.closed:
-            return False
-        if self._clock() >= self._check_at:
-            return await self._recheck()
-        await slot.waiter()
-        return not slot.closed
-
     def close(self) -> None:
         """Count the viewer out (idempotent)."""
         if not self._close_once() or self._camera is None:

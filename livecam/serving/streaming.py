@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import AsyncGenerator, Callable
@@ -28,6 +29,16 @@ class AccessGuard(Protocol):
         """Count the stream out (called once)."""
 
 
+class WaitSlot(Protocol):
+    """What a stream waits on: a slot that wakes its waiters on every change and at close."""
+
+    closed: bool
+
+    def waiter(self) -> asyncio.Future[None]:
+        """Return a future resolved at the slot's next change."""
+        ...
+
+
 class PartStream:
     """A stream the server's send loop drives directly, or `parts()` as a generator.
 
@@ -44,13 +55,20 @@ class PartStream:
         raise NotImplementedError
 
     async def wait(self) -> bool:
-        """Wait for the next change; False: the stream is over."""
-        raise NotImplementedError
+        """Wait for the next change (or run a due access re-check); False: the stream is over."""
+        slot = self._slot
+        if slot is None or slot.closed:
+            return False
+        if self._clock() >= self._check_at:
+            return await self._recheck()
+        await slot.waiter()
+        return not slot.closed
 
     def close(self) -> None:
         """Count the stream's viewers out (idempotent)."""
         raise NotImplementedError
 
+    _slot: WaitSlot | None = None
     _access: AccessGuard | None = None
     _check_at = math.inf
     _clock: Callable[[], float] = staticmethod(time.monotonic)
@@ -175,16 +193,6 @@ class ViewerStream(PartStream):
             camera_slot.bytes_sent += len(part)  # type: ignore[union-attr]
             return part
         return None
-
-    async def wait(self) -> bool:
-        """Wait for the next change (or run a due access re-check); False: the stream is over."""
-        slot = self._slot
-        if slot is None or slot.closed:
-            return False
-        if self._clock() >= self._check_at:
-            return await self._recheck()
-        await slot.waiter()
-        return not slot.closed
 
     def close(self) -> None:
         """Count the viewer out (idempotent)."""
