@@ -7,10 +7,11 @@ import math
 import time
 
 from livecam import placeholder
+from livecam.bus.waking import WakingSlot
 from livecam.frames import CameraStatus, Frame, build_part
 
 
-class LatestFrameSlot:
+class LatestFrameSlot(WakingSlot):
     """Hold the newest frame and status of one camera; wake every waiting viewer on change.
 
     There is no queue per viewer: a viewer that is busy sending simply finds a newer frame
@@ -19,25 +20,19 @@ class LatestFrameSlot:
     """
 
     def __init__(self, camera_id: str, loop: asyncio.AbstractEventLoop, keepalive: float) -> None:
+        super().__init__(loop, keepalive)  # the keep-alive re-send is the tick
         self.camera_id = camera_id
         self.frame: Frame | None = None
         self.status = CameraStatus(camera_id)
-        self.viewers = 0
         self.sent = 0
         """Parts sent to viewers, read by the metrics collector (a plain int: cheap per part)."""
         self.bytes_sent = 0
         """MJPEG bytes handed to viewers' connections (read by the metrics collector)."""
         self.mp4_bytes_sent = 0
         """H.264 (stream.mp4) bytes handed to viewers' connections."""
-        self.closed = False
         self.heard = False
         """True once capture has said anything about this camera."""
-        self._loop = loop
-        self._keepalive = keepalive
         self._waiter: asyncio.Future[None] | None = None
-        self._waiters: list[asyncio.Future[None]] = []
-        self._prune_at = 64
-        self._ticker: asyncio.TimerHandle | None = None
         self._placeholder: tuple[tuple[str, str, int, int], bytes] | None = None
         self.stale_after = 3.0
         """Seconds without a new frame after which an online camera shows "NO SIGNAL"."""
@@ -82,7 +77,7 @@ class LatestFrameSlot:
         self.frame = frame
         self._received = self._loop.time()
         self._update_live()
-        self._wake()
+        self.wake()
 
     def set_status(self, status: CameraStatus) -> None:
         """Store the camera's status; wake viewers so they switch to live or placeholder."""
@@ -93,7 +88,7 @@ class LatestFrameSlot:
             self.frame = None  # never show a stale frame of a camera that was switched off
         self._update_live()
         if changed:
-            self._wake()
+            self.wake()
 
     def placeholder_part(self) -> bytes:
         """Return the multipart part of the placeholder for the current status (cached)."""
@@ -116,57 +111,15 @@ class LatestFrameSlot:
             waiter = self._waiter = self._loop.create_future()
         return waiter
 
-    def waiter(self) -> asyncio.Future[None]:
-        """Return a future of the caller's own that completes at the next change."""
-        # One future per waiting viewer, not one shared and shielded: a cancelled viewer only
-        # cancels its own, and a wake is one set_result per viewer instead of a Python
-        # callback chain per viewer (a tenth of the server's CPU with hundreds of viewers).
-        waiter = self._loop.create_future()
-        waiters = self._waiters
-        waiters.append(waiter)
-        if len(waiters) >= self._prune_at:
-            # Waiters cancelled while nothing changes (a still camera) would pile up.
-            self._waiters = [each for each in waiters if not each.done()]
-            self._prune_at = max(64, 2 * len(self._waiters))
-        return waiter
-
     async def wait(self) -> None:
         """Wait for the next change (frame, status, close) or the keep-alive tick."""
         await self.waiter()
 
-    def add_viewer(self) -> None:
-        """Count a viewer in; start the keep-alive tick with the first one."""
-        self.viewers += 1
-        if self._ticker is None:
-            self._ticker = self._loop.call_later(self._keepalive, self._tick)
-
-    def remove_viewer(self) -> None:
-        """Count a viewer out; stop the tick with the last one."""
-        self.viewers = max(0, self.viewers - 1)
-        if self.viewers == 0 and self._ticker is not None:
-            self._ticker.cancel()
-            self._ticker = None
-
-    def close(self) -> None:
-        """End every stream on this slot (server shutdown, camera removed)."""
-        self.closed = True
-        if self._ticker is not None:
-            self._ticker.cancel()
-            self._ticker = None
-        self._wake()
-
-    def _tick(self) -> None:
-        """Wake viewers once per keep-alive interval so they can re-send and notice dead peers."""
-        self._ticker = self._loop.call_later(self._keepalive, self._tick) if self.viewers else None
-        self._wake()
-
-    def _wake(self) -> None:
+    def wake(self) -> None:
+        """Wake every waiting viewer, and the shared `changed` future."""
         waiter = self._waiter
         if waiter is not None:
             self._waiter = None
             if not waiter.done():
                 waiter.set_result(None)
-        waiters, self._waiters = self._waiters, []
-        for each in waiters:
-            if not each.done():  # cancelled: its viewer has gone
-                each.set_result(None)
+        super().wake()

@@ -7,6 +7,7 @@ import logging
 import time
 
 from livecam.bus.slot import LatestFrameSlot
+from livecam.bus.waking import WakingSlot
 from livecam.video import boxes, clock
 from livecam.video.gop import GopCache
 from livecam.video.packet import VideoPacket
@@ -21,23 +22,18 @@ _MARGIN = round(0.5 * boxes.TIMESCALE)
 by capture, maybe on another machine) is not older than they are."""
 
 
-class VideoSlot:
+class VideoSlot(WakingSlot):
     """The GOP cache and waiting viewers of one stream; all methods run on the event loop."""
 
     def __init__(
         self, camera: LatestFrameSlot, width: int, loop: asyncio.AbstractEventLoop
     ) -> None:
+        super().__init__(loop, PLACEHOLDER_EVERY / 2)  # placeholders are re-sent on the tick
         self.camera = camera
         self.width = width
         self.gop = GopCache()
-        self.viewers = 0
-        self.closed = False
-        self._loop = loop
         self._live_until = -1e18
         """Loop time until which the last fragment counts as recent (set per fragment)."""
-        self._waiters: list[asyncio.Future[None]] = []
-        self._prune_at = 64
-        self._ticker: asyncio.TimerHandle | None = None
         self._still: tuple[tuple[str, str, int, int], bytes, bytes, float] | None = None
         self._still_time = -1
         self._still_sequence = 0
@@ -121,50 +117,3 @@ class VideoSlot:
             self.wake()
 
         future.add_done_callback(done)
-
-    def waiter(self) -> asyncio.Future[None]:
-        """Return a future of the caller's own that completes at the next change."""
-        waiter = self._loop.create_future()
-        waiters = self._waiters
-        waiters.append(waiter)
-        if len(waiters) >= self._prune_at:
-            # Waiters cancelled while nothing arrives would pile up. Pruned only when the list
-            # has doubled since the last pruning: a pass per call, as before, made every
-            # fragment cost O(viewers²) with hundreds of viewers waiting at once.
-            self._waiters = [each for each in waiters if not each.done()]
-            self._prune_at = max(64, 2 * len(self._waiters))
-        return waiter
-
-    def wake(self) -> None:
-        """Wake every waiting viewer (new fragment, status change, tick, close)."""
-        waiters, self._waiters = self._waiters, []
-        for each in waiters:
-            if not each.done():
-                each.set_result(None)
-
-    def add_viewer(self) -> None:
-        """Count a viewer in; the first one starts the placeholder tick."""
-        self.viewers += 1
-        if self._ticker is None:
-            self._ticker = self._loop.call_later(PLACEHOLDER_EVERY / 2, self._tick)
-
-    def remove_viewer(self) -> None:
-        """Count a viewer out; the last one stops the tick."""
-        self.viewers = max(0, self.viewers - 1)
-        if self.viewers == 0 and self._ticker is not None:
-            self._ticker.cancel()
-            self._ticker = None
-
-    def close(self) -> None:
-        """End every viewer of the stream."""
-        self.closed = True
-        if self._ticker is not None:
-            self._ticker.cancel()
-            self._ticker = None
-        self.wake()
-
-    def _tick(self) -> None:
-        self._ticker = (
-            self._loop.call_later(PLACEHOLDER_EVERY / 2, self._tick) if self.viewers else None
-        )
-        self.wake()
