@@ -252,7 +252,7 @@ class CaptureWorker:
                 observer.notify(watchers, frame, image)
             # The variants and H.264 share one decode when the JPEG was passed through.
             drawn = variants.on_frame(frame, drawn)
-            video.on_frame(frame, drawn, *convert.own_h264(raw, self.config))
+            video.on_frame(frame, drawn, *convert.own_video(raw, self.config, drawn))
             window_frames += 1
             continuous = recording.state(cfg.camera_id)
             if not delivered or now - window_start >= _STATUS_INTERVAL or continuous != told:

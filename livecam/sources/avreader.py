@@ -1,4 +1,4 @@
-"""Decode any video PyAV (FFmpeg) reads, a file or a network stream, into BGR images."""
+"""Decode any video PyAV (FFmpeg) reads, a file or a network stream, into source frames."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 from typing import IO, Any
 
 from livecam.sources.avbase import ContainerReader
-from livecam.sources.base import Image
+from livecam.sources.base import SourceFrame, decoded
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ def errors() -> tuple[type[Exception], ...]:
 
 
 class VideoReader(ContainerReader):
-    """Demux and decode the first video stream; ``read`` returns an image, None at the end.
+    """Demux and decode the first video stream; ``read`` returns a frame, None at the end.
 
     A file is handed over as an open Python file, so FFmpeg only reads its bytes: a name
     can never be taken as an image-sequence pattern or a protocol. ``timeout`` (open, read
@@ -48,16 +48,13 @@ class VideoReader(ContainerReader):
         self._stream.thread_type = "AUTO"  # frame threads: files decode as fast as they can
         self._frames = self._container.decode(self._stream)
 
-    def read(self) -> Image | None:
+    def read(self) -> SourceFrame | None:
         """Return the next decoded picture; None at the end (or once closed)."""
-        return self._read_guarded(self._next_image)
+        return self._read_guarded(self._next_frame)
 
-    def _next_image(self) -> Image | None:
-        frame = next(self._frames, None)
-        if frame is None:
-            return None
-        image: Image = frame.to_ndarray(format="bgr24")
-        return image
+    def _next_frame(self) -> SourceFrame | None:
+        picture = next(self._frames, None)
+        return None if picture is None else decoded(picture)
 
     def _after_close(self) -> None:
         self._close_file()

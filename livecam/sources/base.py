@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -70,6 +71,16 @@ class SourceFrame:
     jpeg: bytes | None = None
     h264: H264Sample | None = None
     """The camera's own H.264 picture, when the source delivers H.264 (files, network)."""
+    picture: Any = None
+    """The decoder's own picture behind ``image`` (a PyAV ``VideoFrame``, often YUV 4:2:0):
+    the H.264 encoder takes it as it is, without converting ``image`` back from BGR."""
+
+
+def decoded(picture: Any, h264: H264Sample | None = None) -> SourceFrame:
+    """Return the source frame of a picture PyAV decoded: its BGR image, and the picture."""
+    image: Image = picture.to_ndarray(format="bgr24")
+    height, width = image.shape[:2]
+    return SourceFrame(width, height, image=image, h264=h264, picture=picture)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -118,8 +118,7 @@ class DeviceSource(FrameSource):
                 raise self._read_error(exc) from None
             self._frames += 1
             if not self.passes_jpeg:
-                image = stream.decode(data)
-                return SourceFrame(stream.width, stream.height, image=image)
+                return stream.frame(data)
             start = data.find(b"\xff\xd8", 0, _JPEG_SEARCH)
             checked = checked_jpeg(data[start:] if start > 0 else data)
             if checked is not None:

@@ -10,7 +10,6 @@ from livecam.sources.avreader import VideoReader, errors
 from livecam.sources.base import (
     CaptureOptions,
     FrameSource,
-    Image,
     SourceError,
     SourceFrame,
     SourceSpec,
@@ -91,9 +90,7 @@ class FileSource(FrameSource):
             got = self._open_h264().read()
             if got is None:
                 raise SourceError(f"no frames could be read from {self.path}")
-        image, sample = got
-        height, width = image.shape[:2]
-        return SourceFrame(width, height, image=image, h264=sample)
+        return got
 
     def _stat(self) -> tuple[int, int]:
         """Return the file's (device, inode), or raise SourceError saying what is wrong."""
@@ -117,13 +114,12 @@ class FileSource(FrameSource):
             raise SourceError("file source closed")
         if self._h264 is not None:
             return self._read_h264(self._h264)
-        image = self._next(self._reader)
-        if image is None:  # the end (or a truncated tail): loop from the start
-            image = self._restart()
-        height, width = image.shape[:2]
-        return SourceFrame(width, height, image=image)
+        got = self._next(self._reader)
+        if got is None:  # the end (or a truncated tail): loop from the start
+            got = self._restart()
+        return got
 
-    def _next(self, reader: VideoReader | None) -> Image | None:
+    def _next(self, reader: VideoReader | None) -> SourceFrame | None:
         if reader is None:
             raise SourceError("file source closed")
         try:
@@ -132,7 +128,7 @@ class FileSource(FrameSource):
             logger.info("%s: %s; playing again from the start", self.path, exc)
             return None
 
-    def _restart(self) -> Image:
+    def _restart(self) -> SourceFrame:
         self._raise_closed()
         # The file is opened again each time round: deleted, emptied or made unreadable while
         # playing is noticed here, and a file replaced by a new clip plays the new one.
@@ -140,11 +136,11 @@ class FileSource(FrameSource):
         if identity != self._identity:
             logger.info("%s was replaced; playing the new file", self.path)
         self._identity = identity
-        image = self._next(self._open_video())
-        if image is None:
+        got = self._next(self._open_video())
+        if got is None:
             self._raise_closed()
             raise SourceError(f"no frames could be read from {self.path} (damaged or truncated?)")
-        return image
+        return got
 
     def _raise_closed(self) -> None:
         if self._closed.is_set():

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from livecam.sources.avbase import ContainerReader
-from livecam.sources.base import H264Sample, Image
+from livecam.sources.base import H264Sample, SourceFrame, decoded
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def packet_units(data: bytes, length_size: int) -> list[bytes]:
 
 
 class H264FileReader(ContainerReader):
-    """Demux and decode H.264; ``read`` returns (image, sample) or None at the end.
+    """Demux and decode H.264; ``read`` returns a frame with its sample, None at the end.
 
     ``timeout`` (open, read seconds) is for network streams. Raises ValueError when the
     first video stream is not H.264 (the caller reads it another way).
@@ -94,11 +94,11 @@ class H264FileReader(ContainerReader):
         self._index = 0
         self._waiting: collections.deque[Any] = collections.deque()
 
-    def read(self) -> tuple[Image, H264Sample] | None:
+    def read(self) -> SourceFrame | None:
         """Return the next picture and its packet; None at the end of the file."""
         return self._read_guarded(self._read_locked)
 
-    def _read_locked(self) -> tuple[Image, H264Sample] | None:
+    def _read_locked(self) -> SourceFrame | None:
         for packet in self._packets:
             if packet.size == 0:
                 continue
@@ -120,5 +120,5 @@ class H264FileReader(ContainerReader):
                 bool(ctx.has_b_frames) or len(frames) != 1 or frames[0].pts != packet.pts,
                 bool(getattr(self._waiting[0], "interlaced_frame", False)),
             )
-            return self._waiting.popleft().to_ndarray(format="bgr24"), sample
+            return decoded(self._waiting.popleft(), sample)
         return None

@@ -90,9 +90,7 @@ class UrlSource(FrameSource):
                 raise SourceError(f"no frame from {self._name} ({type(exc).__name__})") from None
             if got is None:
                 raise SourceError(f"no frame from {self._name} (stream ended)")
-            image, sample = got
-            height, width = image.shape[:2]
-            return SourceFrame(width, height, image=image, h264=sample)
+            return got
         reader = self._reader
         if reader is None or self._closed.is_set():
             raise SourceError("source closed")
@@ -104,8 +102,7 @@ class UrlSource(FrameSource):
             if self._closed.is_set():
                 raise SourceError("source closed")
             raise SourceError(f"no frame from {self._name} (stream ended or stalled)")
-        height, width = decoded.shape[:2]
-        return SourceFrame(width, height, image=decoded)
+        return decoded
 
     def close(self) -> None:
         """Release the stream; a read blocked on the network ends within the read timeout."""

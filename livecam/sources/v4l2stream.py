@@ -11,11 +11,11 @@ import logging
 import os
 import select
 import threading
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from livecam.sources.base import Image
+from livecam.sources.base import Image, SourceFrame
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +110,10 @@ class V4l2Stream:
 
     def decode(self, data: bytes) -> Image:
         """Return a raw (uncompressed) frame as a BGR image."""
+        return cast(Image, self.frame(data).image)  # a raw frame always has its image
+
+    def frame(self, data: bytes) -> SourceFrame:
+        """Return a raw (uncompressed) frame: its BGR image, and for YUV its own picture."""
         import av
         from av.video.reformatter import VideoReformatter
 
@@ -119,14 +123,16 @@ class V4l2Stream:
         rows = np.frombuffer(data, np.uint8)[: line * self.height].reshape(self.height, line)
         pixels = rows[:, : self.width * channels].reshape(self.height, self.width, channels)
         if fmt == "bgr24":
-            return pixels.copy()
+            return SourceFrame(self.width, self.height, image=pixels.copy())
         if fmt == "rgb24":
-            return np.ascontiguousarray(pixels[:, :, ::-1])
+            image = np.ascontiguousarray(pixels[:, :, ::-1])
+            return SourceFrame(self.width, self.height, image=image)
         if self._reformatter is None:
             self._reformatter = VideoReformatter()  # keeps its swscale context between frames
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format=fmt)
-        image: Image = self._reformatter.reformat(frame, format="bgr24").to_ndarray()
-        return image
+        # The YUV picture goes along: H.264 is encoded from it, without a BGR round trip.
+        picture = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format=fmt)
+        image = self._reformatter.reformat(picture, format="bgr24").to_ndarray()
+        return SourceFrame(self.width, self.height, image=image, picture=picture)
 
     def close(self) -> None:
         """Stop streaming and release the device; a waiting read ends at once."""

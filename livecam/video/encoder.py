@@ -7,11 +7,18 @@ import logging
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from livecam.sources.base import Image
 from livecam.video import h264
 from livecam.video.boxes import TIMESCALE
 
 logger = logging.getLogger(__name__)
+
+_FULL_RANGE = 2
+"""FFmpeg's AVCOL_RANGE_JPEG: samples use 0 to 255 (x264 is told limited range, 16 to 235)."""
+_LUMA_TO_LIMITED = np.round(16 + np.arange(256) * 219 / 255).astype(np.uint8)
+_CHROMA_TO_LIMITED = np.round(128 + (np.arange(256) - 128) * 224 / 255).astype(np.uint8)
 
 BASE_BITRATE = 1200
 """kbit/s for 640x480; other sizes scale by pixel count (see `default_bitrate`)."""
@@ -102,7 +109,7 @@ class H264Encoder:
             ctx: Any = av.CodecContext.create(codec, "w")
             ctx.width, ctx.height = self.width, self.height
             ctx.pix_fmt = "yuv420p"
-            ctx.time_base = Fraction(1, TIMESCALE)
+            ctx.time_base = self._time_base = Fraction(1, TIMESCALE)
             ctx.framerate = Fraction(round(fps or 30))
             if codec != "libx264" or not tuning.crf:
                 ctx.bit_rate = kbps * 1000
@@ -113,20 +120,30 @@ class H264Encoder:
             raise EncoderError(f"H.264 encoder failed to start: {exc}") from exc
         self._ctx = ctx
         self._av = av
+        self._picture_types = (av.video.frame.PictureType.NONE, av.video.frame.PictureType.I)
 
-    def encode(self, image: Image, pts: int, keyframe: bool) -> list[AccessUnit]:
-        """Encode one image shown at ``pts`` (media ticks); return the pictures that came out."""
+    def encode(self, image: Image | Any, pts: int, keyframe: bool) -> list[AccessUnit]:
+        """Encode one picture shown at ``pts`` (media ticks); return the pictures that came out.
+
+        ``image`` is a BGR image, or a decoder's own picture (a PyAV ``VideoFrame``), which
+        is taken as it is when it already is 4:2:0 of the encoder's size.
+        """
         av = self._av
-        try:
-            # No copy: the frame wraps the image for the conversion below (0.15 ms at 640x480).
-            frame = av.VideoFrame.from_numpy_buffer(image, format="bgr24")
-        except ValueError:  # a strided view (a crop): copy it
-            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
-        # One conversion: BGR to YUV 4:2:0, scaled to the even size the encoder was made for.
-        frame = frame.reformat(width=self.width, height=self.height, format="yuv420p")
+        if isinstance(image, av.VideoFrame):
+            frame = self._yuv(image)
+        else:
+            try:
+                # No copy: the frame wraps the image for the conversion below (0.15 ms at VGA).
+                frame = av.VideoFrame.from_numpy_buffer(image, format="bgr24")
+            except ValueError:  # a strided view (a crop): copy it
+                frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+            # One conversion: BGR to YUV 4:2:0, scaled to the even size the encoder was made for.
+            frame = frame.reformat(width=self.width, height=self.height, format="yuv420p")
+        # A decoder's picture brings its own time base and picture type: both would steer
+        # the encoder (pts rescaled, a keyframe wherever the source had one).
+        frame.time_base = self._time_base
         frame.pts = pts
-        if keyframe:
-            frame.pict_type = av.video.frame.PictureType.I
+        frame.pict_type = self._picture_types[keyframe]
         try:
             packets = self._ctx.encode(frame)
         except Exception as exc:
@@ -136,6 +153,20 @@ class H264Encoder:
             units = h264.split_annexb(bytes(packet))
             units_out.append(AccessUnit(units, h264.is_keyframe(units)))
         return units_out
+
+    def _yuv(self, picture: Any) -> Any:
+        """Return a decoder's picture as limited-range YUV 4:2:0 of the encoder's size."""
+        if picture.format.name == "yuv420p" and picture.color_range == _FULL_RANGE:
+            # VP9 and AV1 decoders flag full range on plain yuv420p; swscale copies such a
+            # picture unchanged, so the levels are mapped here (yuvj formats it maps itself).
+            planes = picture.to_ndarray()
+            planes[: picture.height] = _LUMA_TO_LIMITED[planes[: picture.height]]
+            planes[picture.height :] = _CHROMA_TO_LIMITED[planes[picture.height :]]
+            picture = self._av.VideoFrame.from_ndarray(planes, format="yuv420p")
+        size = (picture.width, picture.height)
+        if picture.format.name == "yuv420p" and size == (self.width, self.height):
+            return picture  # the common case (H.264, HEVC, VP9 decoders): no conversion at all
+        return picture.reformat(width=self.width, height=self.height, format="yuv420p")
 
     def close(self) -> None:
         """Release the encoder."""

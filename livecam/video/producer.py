@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from livecam import metrics
 from livecam.capture import processing
@@ -83,13 +84,15 @@ class VideoProducer:
         image: Image | None,
         sample: H264Sample | None = None,
         withheld: str = "",
+        picture: Any = None,
     ) -> None:
         """Make H.264 of ``frame`` for the watched widths.
 
         ``image`` is its picture (None when the JPEG passed through); ``sample`` the source's
         own H.264 picture when the frame is that picture unchanged (then, if fit, it passes
         through at full size without an encode); ``withheld`` why the source's own H.264 was
-        not given (a mask, a resize).
+        not given (a mask, a resize); ``picture`` the decoder's own picture when ``image`` is
+        it unchanged (encoded at full size as it is: no conversion from BGR).
         """
         widths = self._wanted(self.camera_id)
         passing = self._passing.check(sample, frame.captured_at, withheld)
@@ -113,23 +116,23 @@ class VideoProducer:
         full = image.shape[1]
         for width in sorted(widths):
             target = width if 0 < width < full else 0
-            picture = scaled.get(target)
-            if picture is None:
-                picture = scaled[target] = (
+            scaled_image = scaled.get(target)
+            if scaled_image is None:
+                scaled_image = scaled[target] = (
                     processing.process(image, target, 0, 0) if target else image
                 )
             try:
-                self._encode(width, picture, frame)
+                self._encode(width, scaled_image, frame, None if target else picture)
             except EncoderError as exc:
                 self._fail(str(exc))
                 return
         self.error, self._retry_at = "", 0.0
 
-    def _encode(self, width: int, picture: Image, frame: Frame) -> None:
+    def _encode(self, width: int, image: Image, frame: Frame, picture: Any = None) -> None:
         stream = self._streams.get(width)
         if stream is None:
             stream = self._streams[width] = _Stream(FragmentMuxer(self.camera_id, width, self._fps))
-        height, full_width = picture.shape[:2]
+        height, full_width = image.shape[:2]
         size = (even(full_width), even(height))
         if stream.encoder is None or stream.size != size:
             stream.encoder = H264Encoder(size[0], size[1], self._fps, self._bitrate, self._codec)
@@ -138,7 +141,8 @@ class VideoProducer:
         decode_time = clock.clock_for(self.camera_id, width).next(frame.captured_at)
         since = frame.captured_at - stream.last_key
         keyframe = since >= self._key_interval or since < 0  # < 0: the wall clock stepped back
-        for unit in stream.encoder.encode(picture, decode_time, keyframe):
+        source = image if picture is None else picture
+        for unit in stream.encoder.encode(source, decode_time, keyframe):
             self._encoded.inc()
             if unit.keyframe:
                 stream.last_key = frame.captured_at
