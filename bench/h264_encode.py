@@ -1,7 +1,8 @@
 """H.264 live view, capture side: encoder CPU per frame, stream bytes/s, GOP cache memory.
 
 Runs the real path of one camera without a server: frames from the pattern source (and a
-noisy moving picture), the capture-side producer (libx264 through PyAV, muxed to fMP4
+noisy moving picture, the photo scene, and the photo scene decoded from a B-frame H.264 file,
+encoded from its BGR image or from the decoder's own YUV picture), the capture-side producer (libx264 through PyAV, muxed to fMP4
 fragments) and the web side's GOP cache. CPU is process time of the encode + mux per frame.
 
     python -m bench.h264_encode [--frames 300] [--width 640 --height 480] [--fps 30]
@@ -12,6 +13,8 @@ from __future__ import annotations
 import argparse
 import time
 import tracemalloc
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -55,7 +58,25 @@ def pattern(width: int, height: int, fps: float, count: int) -> list[np.ndarray]
     return [source.draw().copy() for _ in range(count)]
 
 
-def run(name: str, images: list[np.ndarray], fps: float) -> dict[str, float]:
+def decoded_photo(count: int, fps: float) -> list[Any]:
+    """Frames of the photo scene as livecam's reader decodes them from a B-frame H.264 file."""
+    import tempfile
+
+    from bench.h264_serve import write_photo_clip
+    from livecam.sources.avreader import VideoReader
+
+    with tempfile.TemporaryDirectory() as folder:
+        clip = write_photo_clip(Path(folder) / "photo.mp4", count / fps, fps, bframes=True)
+        reader = VideoReader(str(clip), file=True)
+        frames = [frame for _ in range(count) if (frame := reader.read()) is not None]
+        reader.close()
+    return frames
+
+
+def run(
+    name: str, images: list[np.ndarray], fps: float, pictures: list[Any] | None = None
+) -> dict[str, float]:
+    """Run the producer over the images (or the decoder's ``pictures`` of them) and measure."""
     packets: list[VideoPacket] = []
     producer = VideoProducer(
         name.replace(" ", "-"), lambda _c: frozenset({0}), packets.append, fps=fps
@@ -65,7 +86,7 @@ def run(name: str, images: list[np.ndarray], fps: float) -> dict[str, float]:
     for seq, image in enumerate(images, 1):
         frame = Frame("bench", seq, start_at + seq / fps, b"", image.shape[1], image.shape[0])
         before = time.process_time()
-        producer.on_frame(frame, image)
+        producer.on_frame(frame, image, picture=pictures[seq - 1] if pictures else None)
         cpu += time.process_time() - before
     producer.close()
     seconds = len(images) / fps
@@ -108,6 +129,13 @@ def main() -> None:
         run("noisy moving", noisy(*size, args.frames), args.fps),
         run("photo scene", photo_frames(*size, args.fps, args.frames), args.fps),
     ]
+    if size == (640, 480):  # the clip is written at that size
+        decoded = decoded_photo(args.frames, args.fps)
+        images = [frame.image for frame in decoded]
+        pictures = [frame.picture for frame in decoded]
+        for _ in range(2):  # in turns: a busy machine slows both alike
+            rows.append(run("photo file, decoded, from BGR", images, args.fps))
+            rows.append(run("photo file, decoded, from its YUV", images, args.fps, pictures))
     print(
         "| picture | encode+mux CPU ms/frame | stream kbit/s | GOP cache KiB (fragments / traced) "
         "| keyframe KiB | fragments per frame |"

@@ -8,7 +8,8 @@ reads either stream (it frames MP4 fragments by their boxes and dates them by th
 Each round measures MJPEG then H.264 on the same server, so a busy machine hits both alike.
 Server CPU includes capture: the JPEG encode for MJPEG, the H.264 encode (only while someone
 watches stream.mp4) for H.264. Sources: the pattern, and the photo scene (`bench.photo_scene`)
-as an H.264 file played by a `file:` camera (so H.264 passes through: 0 encodes).
+as an H.264 file played by a `file:` camera, twice: fit for pass-through (0 encodes), and with
+B-frames (decoded, then JPEG- or H.264-encoded: the case of most IP cameras' recordings).
 """
 
 from __future__ import annotations
@@ -37,17 +38,26 @@ class PlainLivecamServer(LivecamServer):
         return [sys.executable, "-m", "bench.plain_serve", "serve", "--port", str(self.port)]
 
 
-def write_photo_clip(path: Path, seconds: float = 20.0, fps: float = 30.0) -> Path:
-    """Write the photo scene as a 640x480 H.264 file (fit for pass-through)."""
+def write_photo_clip(
+    path: Path, seconds: float = 20.0, fps: float = 30.0, bframes: bool = False
+) -> Path:
+    """Write the photo scene as a 640x480 H.264 file: fit for pass-through, or with B-frames.
+
+    With B-frames (as many cameras and most recordings have them) livecam decodes the file
+    and re-encodes it, for MJPEG and for H.264 alike.
+    """
     import av
 
     from bench.photo_scene import PhotoScene
 
     scene = PhotoScene(640, 480, fps)
+    options = {"preset": "superfast", "tune": "zerolatency", "g": "30", "crf": "23"}
+    if bframes:
+        options = {"preset": "superfast", "bf": "2", "g": "30", "crf": "23"}
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=round(fps))
         stream.width, stream.height, stream.pix_fmt = 640, 480, "yuv420p"
-        stream.options = {"preset": "superfast", "tune": "zerolatency", "g": "30", "crf": "23"}
+        stream.options = options
         for index in range(round(seconds * fps)):
             frame = av.VideoFrame.from_ndarray(scene.frame(index), format="bgr24")
             for packet in stream.encode(frame):
@@ -184,16 +194,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     if not args.no_photo:
-        server = LivecamServer()
-        media = server.workdir / "media"  # file sources must lie under the data dir's media/
-        media.mkdir(parents=True, exist_ok=True)
-        server.source = f"file:{write_photo_clip(media / 'photo.mp4')}"
-        server.start()
-        try:
-            rows += compare(server, "photo pass-through", args.rounds, args.viewers, args.window)
-            rows += encodes_ladder(server, "photo encodes", [1, 100], args.window)
-        finally:
-            server.stop()
+        for label, bframes in (("photo pass-through", False), ("photo re-encoded", True)):
+            server = LivecamServer()
+            media = server.workdir / "media"  # file sources must lie under the data dir's media/
+            media.mkdir(parents=True, exist_ok=True)
+            clip = write_photo_clip(media / "photo.mp4", bframes=bframes)
+            server.source = f"file:{clip}"
+            server.start()
+            try:
+                rows += compare(server, label, args.rounds, args.viewers, args.window)
+                rows += encodes_ladder(server, f"{label} encodes", [1, 100], args.window)
+            finally:
+                server.stop()
     if args.ladder:
         ladder = [int(n) for n in args.ladder.split(",")]
         rows += capacity("pattern", LivecamServer, ladder, args.window)
