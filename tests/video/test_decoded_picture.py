@@ -13,10 +13,6 @@ from livecam.capture.convert import own_video
 from livecam.sources.avreader import VideoReader
 from livecam.sources.base import SourceFrame
 from livecam.video.encoder import H264Encoder
-from tests.support.mp4 import Mp4Stream, decode
-from tests.support.server import LivecamServer
-from tests.video.test_mp4_faults import metric
-from tests.video.test_passthrough import write_h264
 
 DARK, BRIGHT = 30, 220
 """Grey levels of the clips' background and moving bar."""
@@ -97,28 +93,6 @@ def test_the_picture_is_used_only_when_the_image_is_unchanged():
     assert own_video(raw, plain, image.copy())[2] is None  # drawn on (an overlay), resized
     assert own_video(raw, masked, image)[2] is None  # never past a privacy mask
     assert own_video(SourceFrame(160, 120, jpeg=b"..."), plain, None)[2] is None
-
-
-def test_a_re_encoded_h264_camera_shows_the_files_pictures(server: LivecamServer, camera_id: str):
-    """B-frames: decoded and re-encoded from the decoder's picture; levels and motion intact."""
-    path = server.data_dir / "media" / f"{camera_id}.mp4"
-    write_h264(path, bframes=3)
-    server.add_camera(camera_id, f"file:{path}")
-    server.wait_for(camera_id, lambda s: s["online"], timeout=30)
-    with Mp4Stream(server, f"/cameras/{camera_id}/stream.mp4") as stream:
-        stream.fragments(12)
-        data = bytes(stream.data)
-    assert metric(server, "livecam_video_frames_encoded_total", camera=camera_id) >= 10
-    frames, errors = decode(data)
-    assert len(frames) >= 10 and not errors
-    bars = []
-    for frame in frames[-8:]:
-        grey = frame.to_ndarray(format="gray").astype(int)
-        columns = grey.mean(axis=0)
-        assert abs(np.median(columns) - DARK) < 6  # the background's level, not stretched
-        assert columns.max() > BRIGHT - 10  # the bar's
-        bars.append(int(np.argmax(columns > (DARK + BRIGHT) / 2)))
-    assert len(set(bars)) > 1  # the bar moves: live pictures, not one repeated
 
 
 def test_a_full_range_flag_on_plain_yuv420p_keeps_the_levels():

@@ -99,6 +99,14 @@ def test_h264_with_b_frames_is_re_encoded_and_says_why(server: LivecamServer, ca
     assert fragments[0].keyframe
     frames, errors = decode(data)
     assert frames and not errors
+    # The file's pictures (encoded from the decoder's own): levels and motion intact.
+    bars = []
+    for frame in frames[-8:]:
+        columns = frame.to_ndarray(format="gray").astype(int).mean(axis=0)
+        assert abs(np.median(columns) - 30) < 6  # the background's level, not stretched
+        assert columns.max() > 210  # the bar's (220)
+        bars.append(int(np.argmax(columns > 125)))
+    assert len(set(bars)) > 1  # the bar moves: live pictures, not one repeated
 
 
 @pytest.fixture
