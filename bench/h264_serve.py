@@ -10,14 +10,18 @@ Server CPU includes capture: the JPEG encode for MJPEG, the H.264 encode (only w
 watches stream.mp4) for H.264. Sources: the pattern, and the photo scene (`bench.photo_scene`)
 as an H.264 file played by a `file:` camera, twice: fit for pass-through (0 encodes), and with
 B-frames (decoded, then JPEG- or H.264-encoded: the case of most IP cameras' recordings).
+``--ladder`` measures capacity (a fresh server per level) for the pattern and, unless
+``--no-photo``, the re-encoded photo scene.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -65,6 +69,17 @@ def write_photo_clip(
         for packet in stream.encode():
             container.mux(packet)
     return path
+
+
+def photo_server(clip: Path) -> LivecamServer:
+    """Return a server (not started) whose camera plays a copy of ``clip``."""
+    server = LivecamServer()
+    media = server.workdir / "media"  # file sources must lie under the data dir's media/
+    media.mkdir(parents=True, exist_ok=True)
+    target = media / "photo.mp4"
+    shutil.copyfile(clip, target)
+    server.source = f"file:{target}"
+    return server
 
 
 def once(server: LivecamServer, path: str, viewers: int, window: float) -> dict[str, Any]:
@@ -193,13 +208,12 @@ def main(argv: list[str] | None = None) -> int:
             rows += encodes_ladder(server, "pattern encodes", counts, args.window)
     finally:
         server.stop()
+    clips: dict[str, Path] = {}
     if not args.no_photo:
+        folder = Path(tempfile.mkdtemp(prefix="bench-photo-"))
         for label, bframes in (("photo pass-through", False), ("photo re-encoded", True)):
-            server = LivecamServer()
-            media = server.workdir / "media"  # file sources must lie under the data dir's media/
-            media.mkdir(parents=True, exist_ok=True)
-            clip = write_photo_clip(media / "photo.mp4", bframes=bframes)
-            server.source = f"file:{clip}"
+            clips[label] = write_photo_clip(folder / f"{bframes}.mp4", bframes=bframes)
+            server = photo_server(clips[label])
             server.start()
             try:
                 rows += compare(server, label, args.rounds, args.viewers, args.window)
@@ -209,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.ladder:
         ladder = [int(n) for n in args.ladder.split(",")]
         rows += capacity("pattern", LivecamServer, ladder, args.window)
+        if "photo re-encoded" in clips:
+            clip = clips["photo re-encoded"]
+            rows += capacity("photo re-encoded", lambda: photo_server(clip), ladder, args.window)
     summary(rows)
     return 0
 

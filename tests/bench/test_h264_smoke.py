@@ -58,3 +58,18 @@ def test_serving_benchmark_reads_both_streams():
         fps_min = float(line[line.index("min") + 1])
         assert fps_min > 0, line  # loadgen counted MJPEG parts and MP4 fragments
     assert any(line[1] == "mp4" and "h264/frame" in " ".join(line) for line in lines)
+
+
+@pytest.mark.timeout(120)
+def test_encode_benchmark_encodes_every_frame_from_bgr_and_from_the_decoders_picture():
+    stdout = run_bench("h264_encode", "--frames", "6", timeout=110)
+    rows = {
+        row[1].strip(): row
+        for row in (line.split("|") for line in stdout.splitlines())
+        if len(row) > 6 and "640x480" in row[1]
+    }
+    assert any("from its YUV" in name for name in rows), stdout
+    assert any("from BGR" in name for name in rows), stdout
+    for row in rows.values():
+        assert float(row[2]) > 0  # CPU per frame
+        assert float(row[6]) == 1.0  # one fragment per frame
