@@ -145,11 +145,13 @@ class MqttBridge:
     async def _session(self, client: aiomqtt.Client) -> None:
         self.publisher.reset()
         self.publisher.cameras = await cameras.load()
-        await client.publish(self.publisher.topics.status, b"online", qos=1, retain=True)
         for topic in self.publisher.topics.command_filters():
             await client.subscribe(topic, qos=1)
         # Configs left on the broker by an earlier run, for cameras no longer exposed.
         await client.subscribe(f"{self.config.discovery_prefix}/+/{self.config.node_id}/+/config")
+        # "online" only once subscribed: Home Assistant may send a command the moment it reads
+        # it, and the broker keeps no command for a subscription that does not exist yet.
+        await client.publish(self.publisher.topics.status, b"online", qos=1, retain=True)
         await self.publisher.sync(client)
         async with asyncio.TaskGroup() as group:
             group.create_task(self._receive(client))
