@@ -11,11 +11,11 @@ import logging
 import os
 import select
 import threading
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
-from livecam.sources.base import Image, SourceFrame
+from livecam.sources.base import SourceFrame
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +107,6 @@ class V4l2Stream:
             finally:
                 if self._closing.is_set():  # close() came while reading: release here
                     self._release_locked()
-
-    def decode(self, data: bytes) -> Image:
-        """Return a raw (uncompressed) frame as a BGR image."""
-        return cast(Image, self.frame(data).image)  # a raw frame always has its image
 
     def frame(self, data: bytes) -> SourceFrame:
         """Return a raw (uncompressed) frame: its BGR image, and for YUV its own picture."""

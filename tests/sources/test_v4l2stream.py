@@ -23,7 +23,7 @@ def test_yuyv_decodes_to_bgr_colours():
     # Y, U, V of BT.601 limited range: white, black, pure red and pure blue, two pixels each.
     pairs = [(235, 128, 128), (16, 128, 128), (81, 90, 240), (41, 240, 110)]
     row = b"".join(bytes([y, u, y, v]) for y, u, v in pairs)
-    image = _stream("YUYV", 8, 2).decode(row * 2)
+    image = _stream("YUYV", 8, 2).frame(row * 2).image
     assert image.shape == (2, 8, 3)
     expected = [(255, 255, 255), (0, 0, 0), (0, 0, 255), (255, 0, 0)]
     for index, colour in enumerate(expected):
@@ -33,13 +33,13 @@ def test_yuyv_decodes_to_bgr_colours():
 def test_padded_lines_are_cropped():
     # Drivers may pad each line (bytes per line above width * 2): the padding is not picture.
     row = bytes([128, 128] * 4) + b"\xff" * 8
-    image = _stream("YUYV", 4, 4, line=16).decode(row * 4)
+    image = _stream("YUYV", 4, 4, line=16).frame(row * 4).image
     assert image.shape == (4, 4, 3) and np.abs(image.astype(int) - 130).max() <= 6
 
 
 def test_rgb_frames_come_out_as_bgr():
     rgb = np.array([[[250, 10, 20], [0, 0, 0]]], np.uint8)
-    image = _stream("RGB24", 2, 1).decode(rgb.tobytes())
+    image = _stream("RGB24", 2, 1).frame(rgb.tobytes()).image
     assert image.tolist() == [[[20, 10, 250], [0, 0, 0]]]
 
 
