@@ -72,8 +72,9 @@ class SourceFrame:
     h264: H264Sample | None = None
     """The camera's own H.264 picture, when the source delivers H.264 (files, network)."""
     picture: Any = None
-    """The decoder's own picture behind ``image`` (a PyAV ``VideoFrame``, often YUV 4:2:0):
-    the H.264 encoder takes it as it is, without converting ``image`` back from BGR."""
+    """The YUV picture behind ``image``: the decoder's own (a PyAV ``VideoFrame``, often
+    YUV 4:2:0), or a callable that makes it (a drawn source's `yuv.PatchedPicture`). The
+    H.264 encoder takes it as it is, without converting ``image`` back from BGR."""
 
 
 def decoded(picture: Any, h264: H264Sample | None = None) -> SourceFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from livecam.sources.adjust import SOFTWARE_CONTROLS, adjust
 from livecam.sources.base import (
@@ -97,6 +98,14 @@ class DrawnSource(FrameSource):
         """Return the next frame (frame number `count`, counting from 0)."""
         raise NotImplementedError
 
+    def picture(self, image: Image) -> Any:
+        """Return what makes the YUV 4:2:0 picture of the frame just drawn, or None.
+
+        A callable that returns a PyAV ``VideoFrame`` when the source can make the picture
+        cheaper than converting the whole BGR ``image`` (see `livecam.sources.yuv`).
+        """
+        return None
+
     def open(self) -> None:
         """Prepare the drawing and start pacing from now."""
         self.prepare()
@@ -111,9 +120,12 @@ class DrawnSource(FrameSource):
             raise SourceError(f"{self.name} source is not open")
         if not self._pacer.wait(self._closed):
             raise SourceError(f"{self.name} source closed")
-        image = adjust(self.draw(), self._adjust)
+        drawn = self.draw()
+        image = adjust(drawn, self._adjust)
+        # Brightness or contrast changed every pixel: H.264 then converts the image itself.
+        picture = self.picture(image) if image is drawn else None
         self.count += 1
-        return SourceFrame(self.width, self.height, image=image)
+        return SourceFrame(self.width, self.height, image=image, picture=picture)
 
     def close(self) -> None:
         """Stop: a read waiting for its deadline returns at once with SourceError."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import numpy as np
 
 from livecam import drawing
 from livecam.sources.base import CaptureOptions, Image, SourceError, SourceSpec
 from livecam.sources.pacing import DrawnSource
+from livecam.sources.yuv import Area, PatchedPicture, Planes, fits, planes_of
 
 _BARS = np.array(
     [
@@ -34,6 +36,10 @@ class PatternSource(DrawnSource):
     def __init__(self, spec: SourceSpec, options: CaptureOptions) -> None:
         super().__init__(spec, options)
         self._background: Image | None = None
+        self._planes: Planes | None = None
+        """The background as YUV 4:2:0 (None when a side is odd)."""
+        self._shift = 0
+        self._areas: list[Area] = []
 
     def prepare(self) -> None:
         """Build the background once: a frame is then a roll of it plus a little drawing."""
@@ -41,6 +47,9 @@ class PatternSource(DrawnSource):
         # A vertical luminance ramp on top of the bars, so scaling artefacts are visible too.
         ramp = np.linspace(1.0, 0.55, self.height, dtype=np.float32)[:, None, None]
         self._background = (columns[None, :, :] * ramp).astype(np.uint8)
+        # Frames move the background by 4 columns per frame (even: whole chroma blocks), so
+        # H.264 gets its picture from these planes plus the drawn areas (`picture`).
+        self._planes = planes_of(self._background) if fits(self.width, self.height) else None
 
     def draw(self) -> Image:
         """Draw frame number `count` + 1 (the number shown on it)."""
@@ -48,10 +57,17 @@ class PatternSource(DrawnSource):
             raise SourceError(f"{self.name} source is not open")
         return self._draw(self._background)
 
+    def picture(self, image: Image) -> Any:
+        """Return what makes the frame's YUV picture: the moved planes plus the drawn areas."""
+        if self._planes is None:
+            return None
+        return PatchedPicture(self._planes, self._shift, image, self._areas)
+
     def _draw(self, background: Image) -> Image:
         w, h, n = self.width, self.height, self.count + 1
+        self._shift = (n * 4) % w
         # np.roll copies: every frame is a new array the caller may keep.
-        image = np.roll(background, (n * 4) % w, axis=1)
+        image = np.roll(background, self._shift, axis=1)
         box = max(4, min(w, h) // 6)
         x = int((w - box) * (0.5 + 0.5 * math.sin(n / 25)))
         y = int((h - box) * (0.5 + 0.5 * math.cos(n / 19)))
@@ -63,4 +79,5 @@ class PatternSource(DrawnSource):
         image[h - bar :] = 0  # a black band keeps the text readable on any bar colour
         size = max(8, int(22 * scale))
         drawing.text(image, (int(10 * scale), h - bar + (bar - size) // 2), f"{clock}  #{n}", size)
+        self._areas = [(x, y, x + box + 1, y + box + 1), (0, h - bar, w, h)]
         return image

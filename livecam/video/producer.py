@@ -92,7 +92,8 @@ class VideoProducer:
         own H.264 picture when the frame is that picture unchanged (then, if fit, it passes
         through at full size without an encode); ``withheld`` why the source's own H.264 was
         not given (a mask, a resize); ``picture`` the decoder's own picture when ``image`` is
-        it unchanged (encoded at full size as it is: no conversion from BGR).
+        it unchanged (encoded at full size as it is: no conversion from BGR), or a callable
+        that makes it (a drawn source's `PatchedPicture`).
         """
         widths = self._wanted(self.camera_id)
         passing = self._passing.check(sample, frame.captured_at, withheld)
@@ -114,6 +115,8 @@ class VideoProducer:
             image = processing.decode(frame.jpeg)  # only when watched: pass-through JPEGs
         scaled: dict[int, Image] = {}
         full = image.shape[1]
+        if callable(picture):  # a drawn source's picture, made only now that H.264 needs it
+            picture = picture() if any(not 0 < w < full for w in widths) else None
         for width in sorted(widths):
             target = width if 0 < width < full else 0
             scaled_image = scaled.get(target)

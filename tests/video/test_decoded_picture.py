@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -10,9 +12,13 @@ import pytest
 
 from livecam.capture.config import CameraConfig
 from livecam.capture.convert import own_video
+from livecam.frames import Frame
 from livecam.sources.avreader import VideoReader
-from livecam.sources.base import SourceFrame
+from livecam.sources.base import CaptureOptions, SourceFrame, SourceSpec
+from livecam.sources.pattern import PatternSource
+from livecam.sources.yuv import planes_of
 from livecam.video.encoder import H264Encoder
+from livecam.video.producer import VideoProducer
 
 DARK, BRIGHT = 30, 220
 """Grey levels of the clips' background and moving bar."""
@@ -126,3 +132,66 @@ def test_a_yuyv_webcam_frame_is_encoded_from_its_own_yuv():
     assert keyframes == [True]
     assert np.abs(shown[0] - frame.image.astype(int)).mean() < 4
     assert abs(int(frame.image[0, 0, 0]) - DARK) <= 3 and int(frame.image[0, 70, 0]) > 200
+
+
+def pattern_frames(width: int, height: int, count: int, **controls: int) -> list[SourceFrame]:
+    """Read ``count`` frames of the test pattern (at a high rate: the test need not wait)."""
+    source = PatternSource(SourceSpec("pattern", ""), CaptureOptions(width, height, 1000))
+    source.set_controls(controls)
+    with source:
+        return [source.read() for _ in range(count)]
+
+
+@pytest.mark.parametrize(
+    "size", [(640, 480), (320, 240), (642, 362), (16, 16)], ids=lambda s: f"{s[0]}x{s[1]}"
+)
+def test_the_patterns_picture_is_exactly_its_image_converted(size: tuple[int, int]):
+    """Moved background planes plus converted drawn areas equal converting the whole frame."""
+    frames = pattern_frames(*size, count=40)
+    for frame in frames:
+        assert frame.image is not None and callable(frame.picture)
+        picture = frame.picture()
+        assert (picture.format.name, picture.width, picture.height) == ("yuv420p", *size)
+        # Bit for bit: the box crosses chroma blocks at odd edges, the bars wrap round.
+        assert np.array_equal(picture.to_ndarray(), planes_of(frame.image))
+
+
+def test_the_pattern_encodes_to_the_same_stream_from_its_picture_as_from_its_image():
+    frames = pattern_frames(160, 120, count=12)
+    pictured = [SourceFrame(f.width, f.height, image=f.image, picture=f.picture()) for f in frames]
+    from_picture = encode_all(pictured, use_picture=True)
+    from_image = encode_all(frames, use_picture=False)
+    assert from_picture[0] == from_image[0] == [index % 4 == 0 for index in range(12)]
+    for via_yuv, via_bgr in zip(from_picture[1], from_image[1], strict=True):
+        assert np.array_equal(via_yuv, via_bgr)
+
+
+def test_the_pattern_gives_no_picture_for_odd_sides_or_adjusted_frames():
+    assert all(f.picture is None for f in pattern_frames(161, 121, count=2))
+    assert all(f.picture is None for f in pattern_frames(160, 120, count=2, brightness=20))
+    assert all(callable(f.picture) for f in pattern_frames(160, 120, count=2, brightness=0))
+
+
+def test_a_drawn_picture_is_made_once_and_only_for_a_full_width_stream():
+    frames = pattern_frames(320, 240, count=3)
+    made: list[int] = []
+    watched = [frozenset({160})]
+
+    def picture_of(frame: SourceFrame) -> Callable[[], Any]:
+        def make() -> Any:
+            made.append(1)
+            return frame.picture()
+
+        return make
+
+    packets: list[Any] = []
+    producer = VideoProducer("cam", lambda _camera: watched[0], packets.append, fps=30)
+    for seq, frame in enumerate(frames, 1):
+        if seq == 2:
+            watched[0] = frozenset({0, 320, 160})  # two names for the full width, one smaller
+        assert frame.image is not None
+        shown = Frame("cam", seq, 1_800_000_000.0 + seq / 30, b"", 320, 240)
+        producer.on_frame(shown, frame.image, picture=picture_of(frame))
+    producer.close()
+    assert len(made) == 2  # frames 2 and 3, once each; frame 1 had only the 160 stream
+    assert len(packets) == 7  # 1 + 3 + 3 fragments
