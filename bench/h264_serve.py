@@ -2,6 +2,7 @@
 
     python -m bench.h264_serve [--rounds 3] [--viewers 300] [--ladder 600,900,1200]
     python -m bench.h264_serve --limits [--rounds 5]    # issue 19: request limits on vs off
+    python -m bench.h264_serve --marginal --ladder "" --encodes ""   # per frame vs per viewer
 
 One `livecam serve` (pinned to CPU 0) with one 640x480@30 camera; bench/loadgen.c on CPU 1
 reads either stream (it frames MP4 fragments by their boxes and dates them by their prft).
@@ -116,9 +117,46 @@ def _measure(
     return rows
 
 
-def compare(server: LivecamServer, label: str, rounds: int, viewers: int, window: float) -> list:
-    cases = [(path, viewers) for _ in range(rounds) for path in (MJPEG, MP4)]
-    return _measure(server, label, cases, window)
+def compare(
+    server: LivecamServer,
+    label: str,
+    rounds: int,
+    viewers: int,
+    window: float,
+    marginal: bool = False,
+) -> list:
+    counts = (1, viewers) if marginal else (viewers,)
+    cases = [(path, n) for _ in range(rounds) for path in (MJPEG, MP4) for n in counts]
+    rows = _measure(server, label, cases, window)
+    if marginal:
+        report_marginal(label, rows, viewers)
+    return [row for row in rows if row["viewers"] == viewers]
+
+
+def report_marginal(label: str, rows: list[dict[str, Any]], viewers: int) -> None:
+    """Log each format's CPU per frame at one viewer and per additional part up to `viewers`.
+
+    Splits the server's CPU into what a frame costs whoever watches (capture, encode) and what
+    each more viewer's part costs (the send path), from the medians at 1 and at `viewers`.
+    """
+    for fmt in ("mjpeg", "mp4"):
+
+        def median(n: int, key: str, fmt: str = fmt) -> float:
+            values = [r[key] for r in rows if r["format"] == fmt and r["viewers"] == n]
+            return statistics.median(values)
+
+        cpu_one, cpu_many = (
+            median(1, "server_cpu_pct") / 100,
+            median(viewers, "server_cpu_pct") / 100,
+        )
+        parts_one = cpu_one * 1e6 / median(1, "us_per_part")
+        parts_many = cpu_many * 1e6 / median(viewers, "us_per_part")
+        extra = (cpu_many - cpu_one) * 1e6 / (parts_many - parts_one)
+        print(
+            f"{label:>22} {fmt:>5} per frame at 1 viewer {cpu_one * 1000 / parts_one:.2f} ms, "
+            f"per additional part up to {viewers} viewers {extra:.2f} µs",
+            flush=True,
+        )
 
 
 def encodes_ladder(server: LivecamServer, label: str, counts: list[int], window: float) -> list:
@@ -177,6 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encodes", default="1,10,100,1000")
     parser.add_argument("--limits", action="store_true", help="MJPEG with the limits on vs off")
     parser.add_argument("--no-photo", action="store_true")
+    parser.add_argument(
+        "--marginal",
+        action="store_true",
+        help="also measure 1 viewer per round: CPU per frame vs per additional part",
+    )
     args = parser.parse_args(argv)
     # A SIGTERM must unwind through the `finally` blocks that stop the servers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -202,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     server = LivecamServer()
     server.start()
     try:
-        rows += compare(server, "pattern", args.rounds, args.viewers, args.window)
+        rows += compare(server, "pattern", args.rounds, args.viewers, args.window, args.marginal)
         if args.encodes:
             counts = [int(n) for n in args.encodes.split(",")]
             rows += encodes_ladder(server, "pattern encodes", counts, args.window)
@@ -216,7 +259,9 @@ def main(argv: list[str] | None = None) -> int:
             server = photo_server(clips[label])
             server.start()
             try:
-                rows += compare(server, label, args.rounds, args.viewers, args.window)
+                rows += compare(
+                    server, label, args.rounds, args.viewers, args.window, args.marginal
+                )
                 rows += encodes_ladder(server, f"{label} encodes", [1, 100], args.window)
             finally:
                 server.stop()

@@ -205,6 +205,9 @@ class LivecamServer(Server):
             "LIVECAM_ADMIN_PASSWORD": "bench-Password-1",
             # Hundreds of viewers share one token here: no per-user stream cap.
             "LIVECAM_MAX_STREAMS_PER_USER": "0",
+            # Capacity ladders go past the default 4096 connections per process (which then
+            # answers 503 even to the benchmark's own /metrics requests).
+            "LIVECAM_MAX_CONNECTIONS": "16384",
             "DJANGO_SETTINGS_MODULE": "livecam.site.settings",
         }
 
