@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import numpy as np
 import pytest
 
 from tests.support.mp4 import Fragment, Mp4Stream, decode
@@ -44,6 +45,35 @@ def test_stream_mp4_starts_with_init_then_a_keyframe_and_decodes(
     assert not errors
     assert len(frames) == sum(1 for kind, _ in stream.items if kind == "fragment")
     assert (frames[-1].width, frames[-1].height) == (320, 240)
+    # The pattern's own picture, colours right: the cyan bar is the one right of the yellow
+    # one (40 columns on, round the edge as the bars scroll; swapped U and V planes would
+    # give the same colours in the other order), and the clock band is black, without a
+    # tint. Two places for each, far enough apart that the moving box hides one at most.
+    blue, green, red = frames[-1].to_ndarray(format="bgr24").astype(int).transpose(2, 0, 1)
+
+    def bars_in_order(row: int) -> bool:
+        yellow = np.flatnonzero((blue[row] < 60) & (green[row] > 130) & (red[row] > 130))
+        cyan = (blue[row] > 130) & (green[row] > 130) & (red[row] < 60)
+        return len(yellow) > 20 and cyan[(yellow + 40) % 320].mean() > 0.8
+
+    def black(columns: slice) -> bool:
+        return max(c[-20:, columns].mean() for c in (blue, green, red)) < 40
+
+    assert bars_in_order(0) or bars_in_order(100)
+    assert black(slice(0, 4)) or black(slice(-4, None))
+
+
+def test_an_odd_sized_camera_streams_at_the_even_size_below(server: LivecamServer, camera_id: str):
+    """4:2:0 needs even sides: the picture is scaled by a pixel, not refused or cropped wrong."""
+    server.add_camera(camera_id, "pattern:", "--width", "161", "--height", "121", "--fps", "15")
+    server.wait_for(camera_id, lambda s: s["online"], timeout=30)
+    with Mp4Stream(server, f"/cameras/{camera_id}/stream.mp4") as stream:
+        assert stream.next()[0] == "init"
+        live(stream, 5)
+        data = bytes(stream.data)
+    frames, errors = decode(data)
+    assert not errors and len(frames) >= 5
+    assert {(f.width, f.height) for f in frames} == {(160, 120)}
 
 
 def test_a_late_joiner_starts_at_the_cached_keyframe(server: LivecamServer, camera_id: str):
