@@ -86,3 +86,41 @@ def test_an_encoder_that_cannot_start_leaves_mjpeg_working(tmp_path: Path):
     assert part.body[:2] == b"\xff\xd8"
     frames, errors = decode(data)
     assert frames and not errors
+
+
+@pytest.mark.timeout(90)
+def test_another_ffmpeg_encoder_keeps_our_keyframes_and_plays(tmp_path: Path):
+    """LIVECAM_H264_ENCODER (h264_v4l2m2m on a Pi): the same contract with another encoder.
+
+    libopenh264, the other software H.264 encoder in PyAV's FFmpeg, stands in for the
+    hardware ones this machine lacks: they take the same generic settings path.
+    """
+    import av
+
+    if "libopenh264" not in av.codecs_available:
+        pytest.skip("this PyAV's FFmpeg has no libopenh264")
+    other = LivecamServer(tmp_path, settings={"H264_ENCODER": "libopenh264"})
+    other.start()
+    try:
+        other.add_camera(
+            "cam",
+            "pattern:",
+            *("--width", "320", "--height", "240", "--fps", "20"),
+            *("--keyframe-interval", "1"),
+        )
+        other.wait_for("cam", lambda s: s["online"], timeout=30)
+        with Mp4Stream(other, "/cameras/cam/stream.mp4") as stream:
+            fragments = [f for f in stream.fragments(55) if f.duration < 90_000]
+            data = bytes(stream.data)
+        state = other.wait_for("cam", lambda s: s["online"], timeout=5)
+    finally:
+        other.stop()
+    assert (state["video"], state["video_error"]) == ("encoded", "")
+    keys = [f.decode_time for f in fragments if f.keyframe]
+    gaps = [(b - a) / 90_000 for a, b in itertools.pairwise(keys)]
+    # Ours, forced at the first picture 1 s after the last (20 fps: 1.0 or 1.05 s), and none
+    # of the encoder's own in between.
+    assert len(gaps) >= 2 and all(0.95 <= gap <= 1.1 for gap in gaps), gaps
+    frames, errors = decode(data)
+    assert not errors and len(frames) >= len(fragments)
+    assert {(f.width, f.height) for f in frames} == {(320, 240)}
