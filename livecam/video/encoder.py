@@ -114,6 +114,9 @@ class H264Encoder:
             if codec != "libx264" or not tuning.crf:
                 ctx.bit_rate = kbps * 1000
             ctx.thread_count = 1  # one capture thread per camera already; no frame threads
+            # Every encoder, not only x264's options: the muxer writes pictures in decode order
+            # with no composition offsets, and browsers must not hold frames back.
+            ctx.max_b_frames = 0
             ctx.options = x264_options(kbps, tuning) if codec == "libx264" else {}
             ctx.open()
         except Exception as exc:  # PyAV raises its own FFmpeg error types
