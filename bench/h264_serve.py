@@ -140,20 +140,15 @@ def report_marginal(label: str, rows: list[dict[str, Any]], viewers: int) -> Non
     each more viewer's part costs (the send path), from the medians at 1 and at `viewers`.
     """
     for fmt in ("mjpeg", "mp4"):
-
-        def median(n: int, key: str, fmt: str = fmt) -> float:
-            values = [r[key] for r in rows if r["format"] == fmt and r["viewers"] == n]
-            return statistics.median(values)
-
-        cpu_one, cpu_many = (
-            median(1, "server_cpu_pct") / 100,
-            median(viewers, "server_cpu_pct") / 100,
-        )
-        parts_one = cpu_one * 1e6 / median(1, "us_per_part")
-        parts_many = cpu_many * 1e6 / median(viewers, "us_per_part")
-        extra = (cpu_many - cpu_one) * 1e6 / (parts_many - parts_one)
+        # Per count: CPU (cores busy) and parts per second, from the medians of the rounds.
+        cpu, parts = {}, {}
+        for n in (1, viewers):
+            mine = [r for r in rows if r["format"] == fmt and r["viewers"] == n]
+            cpu[n] = statistics.median(r["server_cpu_pct"] for r in mine) / 100
+            parts[n] = cpu[n] * 1e6 / statistics.median(r["us_per_part"] for r in mine)
+        extra = (cpu[viewers] - cpu[1]) * 1e6 / (parts[viewers] - parts[1])
         print(
-            f"{label:>22} {fmt:>5} per frame at 1 viewer {cpu_one * 1000 / parts_one:.2f} ms, "
+            f"{label:>22} {fmt:>5} per frame at 1 viewer {cpu[1] * 1000 / parts[1]:.2f} ms, "
             f"per additional part up to {viewers} viewers {extra:.2f} µs",
             flush=True,
         )
