@@ -12,6 +12,7 @@ from typing import Any
 
 from livecam.sources.avbase import ContainerReader
 from livecam.sources.base import H264Sample, SourceFrame, decoded
+from livecam.video import h264
 
 logger = logging.getLogger(__name__)
 
@@ -30,28 +31,8 @@ def is_h264(path: str) -> bool:
         return False
 
 
-def parameter_sets(extradata: bytes | None) -> list[bytes]:
-    """Return the SPS and PPS NAL units of an avcC record (empty if it is not one)."""
-    if not extradata or extradata[0] != 1 or len(extradata) < 7:
-        return []
-    units: list[bytes] = []
-    offset = 5
-    for _kind in range(2):  # SPS entries, then PPS entries
-        if offset >= len(extradata):
-            return []
-        count = extradata[offset] & (0x1F if not units else 0xFF)
-        offset += 1
-        for _ in range(count):
-            length = int.from_bytes(extradata[offset : offset + 2], "big")
-            units.append(extradata[offset + 2 : offset + 2 + length])
-            offset += 2 + length
-    return units
-
-
 def packet_units(data: bytes, length_size: int) -> list[bytes]:
     """Return the NAL units of a packet, Annex B or length-prefixed."""
-    from livecam.video import h264
-
     if data.startswith(_START):
         return h264.split_annexb(data)
     units, offset = [], 0
@@ -86,7 +67,7 @@ class H264FileReader(ContainerReader):
         self._stream.codec_context.thread_type = "SLICE"
         ctx = self._stream.codec_context
         extradata = bytes(ctx.extradata or b"")
-        self._params = parameter_sets(extradata)
+        self._params = h264.avcc_units(extradata)
         self._length_size = (extradata[4] & 3) + 1 if self._params else 4
         self._profile = str(ctx.profile or "")
         self._pix_fmt = str(ctx.pix_fmt or "")

@@ -12,6 +12,7 @@ import numpy as np
 from livecam.sources.base import Image
 from livecam.video import h264
 from livecam.video.boxes import TIMESCALE
+from livecam.video.headers import InBandHeaders
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,8 @@ class H264Encoder:
     the measurements behind the defaults). Baseline profile, so every browser decodes it; the SPS
     carries VUI bitstream_restriction with max_num_reorder_frames=0 (x264 writes it), which
     keeps Chrome from holding frames back. Keyframes are forced on time by the caller
-    (``keyframe=True``) rather than by frame count, since capture rates vary.
+    (``keyframe=True``) rather than by frame count, since capture rates vary; each one carries
+    the SPS and PPS, whichever way the encoder gives them (`InBandHeaders`).
     """
 
     def __init__(
@@ -99,6 +101,7 @@ class H264Encoder:
         bitrate_kbps: int,
         codec: str = "libx264",
         tuning: X264Tuning = TUNING,
+        keyframe_interval: float = 1.0,
     ) -> None:
         import av
 
@@ -117,11 +120,16 @@ class H264Encoder:
             # Every encoder, not only x264's options: the muxer writes pictures in decode order
             # with no composition offsets, and browsers must not hold frames back.
             ctx.max_b_frames = 0
+            if codec != "libx264":
+                # Keyframes are forced on time (``keyframe``); an encoder that ignores that
+                # request still makes one every two intervals of its own accord.
+                ctx.gop_size = max(1, round(2 * keyframe_interval * (fps or 30)))
             ctx.options = x264_options(kbps, tuning) if codec == "libx264" else {}
             ctx.open()
         except Exception as exc:  # PyAV raises its own FFmpeg error types
             raise EncoderError(f"H.264 encoder failed to start: {exc}") from exc
         self._ctx = ctx
+        self._headers = InBandHeaders(bytes(ctx.extradata or b""))
         self._av = av
         self._picture_types = (av.video.frame.PictureType.NONE, av.video.frame.PictureType.I)
 
@@ -153,8 +161,9 @@ class H264Encoder:
             raise EncoderError(f"H.264 encode failed: {exc}") from exc
         units_out = []
         for packet in packets:
-            units = h264.split_annexb(bytes(packet))
-            units_out.append(AccessUnit(units, h264.is_keyframe(units)))
+            units = self._headers.complete(h264.split_annexb(bytes(packet)))
+            if units is not None:  # None: parameter sets on their own, kept for the keyframe
+                units_out.append(AccessUnit(units, h264.is_keyframe(units)))
         return units_out
 
     def _yuv(self, picture: Any) -> Any:

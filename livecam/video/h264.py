@@ -71,6 +71,24 @@ def avcc_record(sps: bytes, pps: bytes) -> bytes:
     )
 
 
+def avcc_units(extradata: bytes | None) -> list[bytes]:
+    """Return the SPS and PPS NAL units of an avcC record (empty if it is not one)."""
+    if not extradata or extradata[0] != 1 or len(extradata) < 7:
+        return []
+    units: list[bytes] = []
+    offset = 5
+    for _kind in range(2):  # SPS entries, then PPS entries
+        if offset >= len(extradata):
+            return []
+        count = extradata[offset] & (0x1F if not units else 0xFF)
+        offset += 1
+        for _ in range(count):
+            length = int.from_bytes(extradata[offset : offset + 2], "big")
+            units.append(extradata[offset + 2 : offset + 2 + length])
+            offset += 2 + length
+    return units
+
+
 def codec_string(sps: bytes) -> str:
     """Return the RFC 6381 codec string of an SPS (``avc1.PPCCLL``), for MSE players."""
     return f"avc1.{sps[1]:02X}{sps[2]:02X}{sps[3]:02X}"

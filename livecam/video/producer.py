@@ -138,7 +138,13 @@ class VideoProducer:
         height, full_width = image.shape[:2]
         size = (even(full_width), even(height))
         if stream.encoder is None or stream.size != size:
-            stream.encoder = H264Encoder(size[0], size[1], self._fps, self._bitrate, self._codec)
+            stream.encoder = H264Encoder(
+                *size,
+                self._fps,
+                self._bitrate,
+                self._codec,
+                keyframe_interval=self._key_interval,
+            )
             stream.size = size
             stream.last_key = -1e18  # a new encoder starts with a keyframe anyway
         decode_time = clock.clock_for(self.camera_id, width).next(frame.captured_at)
