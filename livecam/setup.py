@@ -39,6 +39,20 @@ def prepare(admin: bool = True, demo: bool = False) -> SetupResult:
     return SetupResult(password, demo_added)
 
 
+def ensure_schema() -> None:
+    """Migrate a database that is not set up yet (a command run before the first ``serve``).
+
+    Checking costs a few milliseconds; migrating runs under the setup lock, like `prepare`.
+    """
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        with setup_lock():
+            call_command("migrate", interactive=False, verbosity=0)
+
+
 def password_notice(password: str) -> str:
     """Return the lines that show a generated admin password once."""
     return (

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from tests.support.server import LivecamServer
 
 
@@ -41,8 +45,54 @@ def test_camera_add_rejects_duplicates_and_bad_values(server: LivecamServer, cam
     assert duplicate.returncode != 0 and "already exists" in duplicate.stderr
     bad = server.cli("camera", "add", camera_id + "-q", "pattern:", "--quality", "0", check=False)
     assert bad.returncode != 0 and "quality" in bad.stderr
+    # NaN passes every range check and SQLite stores it as NULL: refused by name instead.
+    nan = server.cli("camera", "add", camera_id + "-n", "pattern:", "--fps", "nan", check=False)
+    assert nan.returncode != 0 and "fps: must be a finite number" in nan.stderr
+    assert "already exists" not in nan.stderr and "Traceback" not in nan.stderr
+    low = server.cli("camera", "add", camera_id + "-b", "pattern:", "--bitrate", "5", check=False)
+    assert low.returncode != 0 and "at least 50 kbit/s" in low.stderr
 
 
 def test_token_create_for_unknown_user_fails(server: LivecamServer):
     result = server.cli("token", "create", "nobody", check=False)
     assert result.returncode != 0 and "no user" in result.stderr
+
+
+def test_a_fresh_data_dir_needs_no_serve_first(tmp_path: Path):
+    """camera, token and user commands set the database up themselves (no traceback)."""
+    fresh = LivecamServer(tmp_path)
+    assert "ID" in fresh.cli("camera", "list").stdout
+    fresh.cli("camera", "add", "first", "pattern:")
+    assert "first" in fresh.cli("camera", "list").stdout
+    nobody = fresh.cli("token", "create", "admin", check=False)  # serve creates admin
+    assert nobody.returncode != 0 and "no user 'admin'" in nobody.stderr
+    assert "Traceback" not in nobody.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("LIVECAM_PORT", "abc", "LIVECAM_PORT must be a whole number, not 'abc'"),
+        ("LIVECAM_PORT", "99999", "LIVECAM_PORT must be at least 1 and at most 65535"),
+        ("LIVECAM_MAX_VIEWERS", "-3", "LIVECAM_MAX_VIEWERS must be at least 0"),
+        ("LIVECAM_ACCESS_RECHECK", "nan", "LIVECAM_ACCESS_RECHECK must be a finite number"),
+        ("LIVECAM_LOG_LEVEL", "LOUD", "LIVECAM_LOG_LEVEL must be DEBUG, INFO, WARNING"),
+        ("LIVECAM_DATABASE_URL", "bogus://x", "LIVECAM_DATABASE_URL: "),
+    ],
+)
+def test_a_bad_setting_is_one_clear_line(tmp_path: Path, variable: str, value: str, message: str):
+    server = LivecamServer(tmp_path)
+    server.env[variable] = value
+    # Settings load before any command runs; the port is read by serve alone.
+    commands = [("serve",)] if variable == "LIVECAM_PORT" else [("serve",), ("camera", "list")]
+    for args in commands:
+        result = server.cli(*args, check=False)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"livecam: {message}"), result.stderr
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_serve_refuses_a_port_out_of_range(tmp_path: Path):
+    result = LivecamServer(tmp_path).cli("serve", "--port", "83301", check=False)
+    assert result.returncode == 2
+    assert "a port is a number from 1 to 65535, not '83301'" in result.stderr

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from livecam.models import Camera
 
 MIN_SIDE = 16
 """The smallest width or height a camera may be resized to (0 keeps the source's size)."""
+MIN_BITRATE = 50
+"""The lowest H.264 bitrate cap in kbit/s (0 picks a default for the size)."""
 
 SETTINGS = (
     "width",
@@ -54,6 +59,18 @@ def problems_of(camera: Camera, *, unique: bool = False) -> dict[str, list[str]]
         problem = side_problem(getattr(camera, side))
         if problem and side not in found:
             found[side] = [problem]
+    if 0 < camera.bitrate < MIN_BITRATE and "bitrate" not in found:
+        # Below this x264 meets its cap only with a picture of blocks.
+        found["bitrate"] = [f"use 0 (a default for the size) or at least {MIN_BITRATE} kbit/s"]
+    for field in camera._meta.concrete_fields:
+        value = getattr(camera, field.attname)
+        # NaN passes every min/max validator (each comparison is False), and SQLite then
+        # stores it as NULL: the insert fails on the NOT NULL constraint.
+        finite = not isinstance(value, float) or math.isfinite(value)
+        if isinstance(field, models.FloatField) and not finite:
+            found.setdefault(field.name, []).append("must be a finite number")
+        elif isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot store one
+            found.setdefault(field.name, []).append("may not contain NUL characters")
     return found
 
 

@@ -33,7 +33,7 @@ MESSAGES = {
 """The generic message of each error status, used whenever no public message exists."""
 
 _MACHINE_SUFFIXES = (".mjpg", ".jpg", ".json", ".mp4")
-_MACHINE_PREFIXES = ("/api/", "/metrics")
+_MACHINE_PREFIXES = ("/api/", "/metrics", "/healthz")
 
 
 class NotFound(Http404):
@@ -78,5 +78,5 @@ def unauthorized(detail: str = "authentication required") -> JsonResponse:
 
 
 def is_machine_path(path: str) -> bool:
-    """Return True for API, stream, snapshot and metrics paths (answered with JSON, not pages)."""
+    """Return True for API, stream, snapshot, metrics and health paths (JSON, not pages)."""
     return path.startswith(_MACHINE_PREFIXES) or path.endswith(_MACHINE_SUFFIXES)

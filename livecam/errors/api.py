@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, Throttled, ValidationErrorContext
 from ninja.errors import ValidationError as InputError
+from ninja.parser import Parser
 
 from livecam.errors import json_error, not_found_detail, unauthorized
 
@@ -17,6 +19,22 @@ logger = logging.getLogger(__name__)
 
 _MAX_NAME = 60
 _MAX_DETAIL = 1000
+
+
+class BodyRefusedError(ValueError):
+    """A request body that is not plain JSON (the message says why, for the caller)."""
+
+
+def _refuse_constant(name: str) -> None:
+    raise BodyRefusedError(f"{name} is not a JSON number")
+
+
+class StrictJSONParser(Parser):
+    """JSON as RFC 8259 defines it: no NaN or Infinity (Python's json accepts them)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        """Return the parsed body; raise ValueError for anything that is not plain JSON."""
+        return json.loads(request.body, parse_constant=_refuse_constant)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -67,7 +85,12 @@ def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     # "Cannot parse request body").
     if exc.status_code == 401:
         return unauthorized(str(exc))
-    response = json_error(exc.status_code, str(exc))
+    detail = str(exc)
+    cause = exc.__cause__
+    if isinstance(cause, ValueError):  # ninja's "Cannot parse request body": say what is wrong
+        reason = cause if isinstance(cause, BodyRefusedError) else "the body is not valid JSON"
+        detail = f"invalid request: {reason}"
+    response = json_error(exc.status_code, detail)
     if isinstance(exc, Throttled) and exc.wait:
         response["Retry-After"] = str(int(exc.wait))
     return response
@@ -102,6 +125,7 @@ class LivecamAPI(NinjaAPI):
     """A NinjaAPI on livecam's error path; invalid input names fields as the client sent them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("parser", StrictJSONParser())
         super().__init__(*args, **kwargs)
         install_error_handlers(self)
 

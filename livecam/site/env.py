@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import tempfile
@@ -16,6 +17,50 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_int(name: str, default: int, low: int = 0, high: int | None = None) -> int:
+    """Return a whole-number setting; a value that is not one, or out of range, is refused."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    _check_range(name, value, low, high)
+    return value
+
+
+def env_float(name: str, default: float, low: float = 0.0, high: float | None = None) -> float:
+    """Return a number setting; a value that is not a finite number, or out of range, is refused."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    if not math.isfinite(value):
+        raise ImproperlyConfigured(f"{name} must be a finite number, not {raw!r}")
+    _check_range(name, value, low, high)
+    return value
+
+
+def _check_range(name: str, value: float, low: float, high: float | None) -> None:
+    if value < low or (high is not None and value > high):
+        upper = f" and at most {high}" if high is not None else ""
+        raise ImproperlyConfigured(f"{name} must be at least {low}{upper}, not {value}")
+
+
+def log_level(name: str, default: str) -> str:
+    """Return a logging level name (DEBUG, INFO, WARNING, ERROR, CRITICAL), in upper case."""
+    value = os.environ.get(name, "").strip().upper() or default
+    if value not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ImproperlyConfigured(
+            f"{name} must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}"
+        )
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from livecam.site.env import env_bool
+from livecam.site.env import env_bool, env_float, env_int
 
 
 def notify_settings() -> dict[str, Any]:
@@ -16,7 +16,7 @@ def notify_settings() -> dict[str, Any]:
         "MQTT_DISCOVERY_PREFIX": os.environ.get("LIVECAM_MQTT_DISCOVERY_PREFIX", "").strip()
         or "homeassistant",
         "MQTT_CA_FILE": os.environ.get("LIVECAM_MQTT_CA_FILE", "").strip(),
-        "NOTIFY_OFFLINE_GRACE": float(os.environ.get("LIVECAM_NOTIFY_OFFLINE_GRACE", "60")),
+        "NOTIFY_OFFLINE_GRACE": env_float("LIVECAM_NOTIFY_OFFLINE_GRACE", 60),
         "PUBLIC_URL": os.environ.get("LIVECAM_PUBLIC_URL", "").strip().rstrip("/"),
     }
 
@@ -30,12 +30,12 @@ def email_settings() -> dict[str, Any]:
         "EMAIL_BACKEND": "django.core.mail.backends."
         + ("smtp.EmailBackend" if host else "dummy.EmailBackend"),
         "EMAIL_HOST": host or "localhost",
-        "EMAIL_PORT": int(os.environ.get("LIVECAM_SMTP_PORT", "465" if ssl else "25")),
+        "EMAIL_PORT": env_int("LIVECAM_SMTP_PORT", 465 if ssl else 25, low=1, high=65535),
         "EMAIL_HOST_USER": os.environ.get("LIVECAM_SMTP_USER", ""),
         "EMAIL_HOST_PASSWORD": os.environ.get("LIVECAM_SMTP_PASSWORD", ""),
         "EMAIL_USE_TLS": env_bool("LIVECAM_SMTP_STARTTLS"),
         "EMAIL_USE_SSL": ssl,
         # A slow or silent server costs the sending thread this long per attempt, nothing more.
-        "EMAIL_TIMEOUT": float(os.environ.get("LIVECAM_SMTP_TIMEOUT", "10")),
+        "EMAIL_TIMEOUT": env_float("LIVECAM_SMTP_TIMEOUT", 10),
         "DEFAULT_FROM_EMAIL": os.environ.get("LIVECAM_EMAIL_FROM", "livecam@localhost"),
     }

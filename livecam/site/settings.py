@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-from livecam.site.env import env_bool, env_list, secret_key
+from livecam.site.env import env_bool, env_float, env_int, env_list, log_level, secret_key
 from livecam.site.notify_env import email_settings, notify_settings
 from livecam.site.recording_env import recording_settings
 
@@ -72,14 +73,17 @@ TEMPLATES = [
 ]
 ASGI_APPLICATION = "livecam.site.asgi.application"
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("LIVECAM_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'livecam.sqlite3'}",
-        conn_max_age=0,
-        # A connection the server dropped is noticed and replaced, not reused broken.
-        conn_health_checks=True,
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ.get("LIVECAM_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'livecam.sqlite3'}",
+            conn_max_age=0,
+            # A connection the server dropped is noticed and replaced, not reused broken.
+            conn_health_checks=True,
+        )
+    }
+except ValueError as exc:  # dj-database-url's UnknownSchemeError and malformed URLs
+    raise ImproperlyConfigured(f"LIVECAM_DATABASE_URL: {exc}") from None
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Capture threads and the web loop write concurrently; wait instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -102,8 +106,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Login rate limiting (django-axes): after LIVECAM_LOGIN_FAILURES wrong passwords for one
 # username from one address, that pair is locked out for LIVECAM_LOGIN_COOLOFF minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("LIVECAM_LOGIN_FAILURES", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=float(os.environ.get("LIVECAM_LOGIN_COOLOFF", "15")))
+AXES_FAILURE_LIMIT = env_int("LIVECAM_LOGIN_FAILURES", 5, low=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_float("LIVECAM_LOGIN_COOLOFF", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "livecam.views.errors.login_locked_out"
@@ -160,19 +164,17 @@ LIVECAM = {
     "BUS": "redis" if _redis_url else "memory",
     "REDIS_URL": _redis_url,
     "EMBEDDED_CAPTURE": not _redis_url,
-    "MAX_VIEWERS": int(os.environ.get("LIVECAM_MAX_VIEWERS", "0")),
-    "MAX_VIEWERS_PER_CAMERA": int(os.environ.get("LIVECAM_MAX_VIEWERS_PER_CAMERA", "0")),
+    "MAX_VIEWERS": env_int("LIVECAM_MAX_VIEWERS", 0),
+    "MAX_VIEWERS_PER_CAMERA": env_int("LIVECAM_MAX_VIEWERS_PER_CAMERA", 0),
     # file: sources only from these directories (default: the data dir's media folder).
     "FILE_DIRS": env_list("LIVECAM_FILE_DIRS", [str(MEDIA_ROOT)]),
-    "ACCESS_RECHECK": float(os.environ.get("LIVECAM_ACCESS_RECHECK", "10")),
-    "ACCESS_GRACE": float(os.environ.get("LIVECAM_ACCESS_GRACE", "300")),
-    "MAX_STREAMS_PER_USER": int(os.environ.get("LIVECAM_MAX_STREAMS_PER_USER", "32")),
-    "MAX_HEADER_BYTES": int(os.environ.get("LIVECAM_MAX_HEADER_BYTES", str(32 * 1024))),
-    "HEAD_TIMEOUT": float(os.environ.get("LIVECAM_HEAD_TIMEOUT", "10")),
-    "MAX_CONNECTIONS": int(os.environ.get("LIVECAM_MAX_CONNECTIONS", "4096")),
-    "MAX_CONNECTIONS_PER_ADDRESS": int(
-        os.environ.get("LIVECAM_MAX_CONNECTIONS_PER_ADDRESS", "128")
-    ),
+    "ACCESS_RECHECK": env_float("LIVECAM_ACCESS_RECHECK", 10),
+    "ACCESS_GRACE": env_float("LIVECAM_ACCESS_GRACE", 300),
+    "MAX_STREAMS_PER_USER": env_int("LIVECAM_MAX_STREAMS_PER_USER", 32),
+    "MAX_HEADER_BYTES": env_int("LIVECAM_MAX_HEADER_BYTES", 32 * 1024, low=1024),
+    "HEAD_TIMEOUT": env_float("LIVECAM_HEAD_TIMEOUT", 10),
+    "MAX_CONNECTIONS": env_int("LIVECAM_MAX_CONNECTIONS", 4096),
+    "MAX_CONNECTIONS_PER_ADDRESS": env_int("LIVECAM_MAX_CONNECTIONS_PER_ADDRESS", 128),
     "H264_ENCODER": os.environ.get("LIVECAM_H264_ENCODER", "libx264"),
     **notify_settings(),
     **recording_settings(),
@@ -203,6 +205,6 @@ LOGGING = {
             "filters": ["redact_share_secrets"],
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LIVECAM_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": log_level("LIVECAM_LOG_LEVEL", "INFO")},
     "loggers": {"django": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

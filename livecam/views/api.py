@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
+from django.views.decorators.http import require_GET
 from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -51,6 +52,7 @@ api = LivecamAPI(  # every error {"detail": ...}, see livecam.errors
     urls_namespace="livecam:api",
     auth=[BearerToken(), SessionCookie()],
     docs_url="/docs",
+    docs_decorator=require_GET,  # openapi.json and the docs page take GET only (405 else)
 )
 
 

@@ -95,13 +95,11 @@ async def motion_settings_form(
 @require_POST
 async def camera_settings(request: HttpRequest, camera_id: str) -> HttpResponse:
     """Save a camera's settings; 303 back to the camera page (errors shown there)."""
-    from livecam.views.pages import _message
+    from livecam.views.pages import _message, refuse
 
     camera = await get_visible_camera(request, camera_id)
     if not await may_configure(request):
-        return HttpResponse(
-            _("You may not change camera settings."), status=403, content_type="text/plain"
-        )
+        return await refuse(request, 403, _("You may not change camera settings."))
     form = CameraSettingsForm(request.POST, instance=camera)
     if not await _validated(form):
         await _keep_rejected(request, form, "settings", camera.id)
@@ -117,13 +115,11 @@ async def camera_settings(request: HttpRequest, camera_id: str) -> HttpResponse:
 @require_POST
 async def motion_settings(request: HttpRequest, camera_id: str) -> HttpResponse:
     """Save a camera's motion and recording settings (admins); 303 back to the camera page."""
-    from livecam.views.pages import _message
+    from livecam.views.pages import _message, refuse
 
     camera = await get_visible_camera(request, camera_id)
     if not await may(request, ADMIN_PERMISSION):
-        return HttpResponse(
-            _("Only admins may change motion settings."), status=403, content_type="text/plain"
-        )
+        return await refuse(request, 403, _("Only admins may change motion settings."))
     saved, _created = await MotionSettings.objects.aget_or_create(camera_id=camera.id)
     form = MotionSettingsForm(request.POST, instance=saved)
     if not await _validated(form):

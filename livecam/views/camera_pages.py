@@ -17,10 +17,11 @@ from livecam.cameras.validation import CameraInvalidError
 from livecam.models import Camera
 from livecam.views.access import get_visible_camera
 from livecam.views.cameras_api import may_manage
+from livecam.views.pages import refuse
 
 
-def _forbidden() -> HttpResponse:
-    return HttpResponse(_("Only admins may manage cameras."), status=403, content_type="text/plain")
+async def _forbidden(request: HttpRequest) -> HttpResponse:
+    return await refuse(request, 403, _("Only admins may manage cameras."))
 
 
 async def _page(
@@ -37,7 +38,7 @@ async def _page(
 async def camera_add(request: HttpRequest) -> HttpResponse:
     """Show the add-camera form, or add the camera it sends."""
     if not await may_manage(request, "add"):
-        return _forbidden()
+        return await _forbidden(request)
     if request.method == "GET":
         return await _page(request, CameraForm(), None, 200)
     form = CameraForm(request.POST)
@@ -58,7 +59,7 @@ async def camera_edit(request: HttpRequest, camera_id: str) -> HttpResponse:
     """Show the edit form of a camera, or save the fields that changed."""
     camera = await get_visible_camera(request, camera_id)
     if not await may_manage(request):
-        return _forbidden()
+        return await _forbidden(request)
     if request.method == "GET":
         return await _page(request, CameraForm(instance=camera), camera, 200)
     form = CameraForm(request.POST, instance=camera)
@@ -81,7 +82,7 @@ async def camera_remove(request: HttpRequest, camera_id: str) -> HttpResponse:
     """Ask for confirmation, then remove the camera (its streams and recordings end)."""
     camera = await get_visible_camera(request, camera_id)
     if not await may_manage(request, "delete"):
-        return _forbidden()
+        return await _forbidden(request)
     if request.method == "GET":
         page: HttpResponse = await sync_to_async(render)(
             request, "livecam/camera_remove.html", {"camera": camera}

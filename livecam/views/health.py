@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
@@ -13,6 +14,7 @@ from livecam.errors import json_error
 from livecam.views.access import principal
 
 
+@csrf_exempt  # GET only: a POST is answered 405, not a CSRF failure
 @login_not_required
 @require_GET
 async def healthz(request: HttpRequest) -> JsonResponse:

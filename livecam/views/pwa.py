@@ -1,17 +1,24 @@
-"""The installable web app: manifest, service worker and offline page (no login needed)."""
+"""The installable web app: manifest, service worker, icon and offline page (no login needed)."""
 
 from __future__ import annotations
 
 import json
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 THEME = "#1f6feb"
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Send browsers that ask for /favicon.ico (the admin's pages, bookmarks) to the SVG icon."""
+    return HttpResponsePermanentRedirect(static("livecam/favicon.svg"))
 
 
 @login_not_required

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from livecam.access import policy
@@ -46,6 +47,7 @@ def _embeddable(response: HttpResponse | StreamingHttpResponse) -> None:
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
 
 
+@csrf_exempt  # GET only: a POST is answered 405, not a CSRF failure
 @login_not_required
 @require_GET
 async def share_stream(request: HttpRequest, secret: str) -> HttpResponse | StreamingHttpResponse:
@@ -53,6 +55,7 @@ async def share_stream(request: HttpRequest, secret: str) -> HttpResponse | Stre
     return await _share_stream(request, secret, video=False)
 
 
+@csrf_exempt  # GET only: a POST is answered 405, not a CSRF failure
 @login_not_required
 @require_GET
 async def share_stream_mp4(
@@ -84,6 +87,7 @@ async def _share_stream(
     return response
 
 
+@csrf_exempt  # GET only: a POST is answered 405, not a CSRF failure
 @login_not_required
 @require_GET
 async def share_snapshot(request: HttpRequest, secret: str) -> HttpResponse:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Hashable
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
 
 from livecam import conf
 from livecam.access import policy
@@ -52,6 +53,7 @@ def requested_width(request: HttpRequest) -> int | None:
     return bucket(int(raw))
 
 
+@require_GET
 async def stream(
     request: HttpRequest, camera_id: str, video: bool = False
 ) -> HttpResponse | PartsResponse:
@@ -74,6 +76,7 @@ async def stream(
     )
 
 
+@require_GET
 async def stream_mp4(request: HttpRequest, camera_id: str) -> HttpResponse | PartsResponse:
     """Stream a camera as fragmented MP4 (H.264) that never ends."""
     return await stream(request, camera_id, video=True)
@@ -145,6 +148,7 @@ def mjpeg_response(source: PartSource) -> PartsResponse:
 
 
 @answers_from_memory
+@require_GET
 async def snapshot(request: HttpRequest, camera_id: str) -> HttpResponse:
     """Return the newest frame as one JPEG, waiting briefly for a fresh one if needed."""
     return await serve_snapshot(request, await camera_for_snapshot(request, camera_id))

@@ -29,6 +29,9 @@ def test_manifest_is_installable_and_public(module_server: LivecamServer):
             assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
         assert client.get("/sw.js").headers["content-type"].startswith("application/javascript")
         assert client.get("/offline/").status_code == 200
+        # The admin's pages (and bookmarks) ask for /favicon.ico: it leads to the icon.
+        icon = client.get("/favicon.ico", follow_redirects=True)
+        assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
         assert client.get("/api/cameras").status_code == 401  # nothing else became public
 
 

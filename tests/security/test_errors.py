@@ -63,7 +63,15 @@ def test_unknown_api_paths_say_not_found_and_nothing_else(world: World):
 
 def test_wrong_methods_answer_json_405_with_allow(world: World):
     with world.server.api() as client:
-        for method, path in (("PUT", "/api/cameras/demo"), ("POST", "/metrics")):
+        for method, path in (
+            ("PUT", "/api/cameras/demo"),
+            ("POST", "/metrics"),
+            ("POST", "/cameras/demo/snapshot.jpg"),
+            ("POST", "/cameras/demo/stream.mjpg"),
+            ("DELETE", "/cameras/demo/stream.mp4"),
+            ("DELETE", "/api/openapi.json"),
+            ("POST", "/healthz"),
+        ):
             response = client.request(method, path)
             assert response.status_code == 405, path
             assert response.json() == {"detail": "method not allowed"}
@@ -100,6 +108,10 @@ def test_invalid_input_names_the_field_but_never_echoes_values(world: World):
         for content, reason in (
             (b"", "the request body is required (a JSON object)"),
             (b"[1]", "the request body must be a JSON object"),
+            (b'{"threshold": ', "the body is not valid JSON"),
+            # Python's json takes these; JSON has no such numbers, and NaN passes range checks.
+            (b'{"threshold": NaN}', "NaN is not a JSON number"),
+            (b'{"threshold": -Infinity}', "-Infinity is not a JSON number"),
         ):
             answer = client.patch(
                 "/api/cameras/demo/motion",
@@ -166,3 +178,19 @@ def test_a_deliberate_503_is_json_and_no_error_line(world: World):
     assert response.status_code == 503 and response.headers["retry-after"]
     assert response.json() == {"detail": "camera is off"}
     assert " ERROR " not in world.server.log_path.read_text()[len(before_log) :]
+
+
+def test_camera_fields_refuse_what_the_database_cannot_keep(world: World):
+    """NaN slips past range checks (SQLite stores it as NULL); PostgreSQL refuses NUL."""
+    with world.server.api() as client:
+        before = client.get("/api/cameras/demo").json()
+        for content, reason in (
+            (b'{"fps": NaN}', "invalid request: NaN is not a JSON number"),
+            (b'{"label": "a\\u0000b"}', "label: may not contain NUL characters"),
+        ):
+            answer = client.patch(
+                "/api/cameras/demo", content=content, headers={"Content-Type": "application/json"}
+            )
+            assert answer.status_code == 400, answer.text
+            assert reason in answer.json()["detail"]
+        assert client.get("/api/cameras/demo").json()["label"] == before["label"]

@@ -78,6 +78,19 @@ def test_admins_share_a_camera_from_its_page(world: World):
         assert refused.status_code == 403
 
 
+def test_refused_page_forms_answer_the_sites_own_page(world: World):
+    """A POST its sender may not make gets the themed, translated page, never bare text."""
+    admin_only = ("/manage/cameras/new/", "/manage/cameras/demo/remove", "/manage/config/")
+    cases = [("otto", path) for path in (*admin_only, "/cameras/demo/motion-settings")]
+    cases.append(("vera", "/cameras/demo/settings"))
+    for user, path in cases:
+        with world.session(user) as client:
+            refused = client.post(path, data=_form(client))
+            assert refused.status_code == 403, (user, path)
+            assert refused.headers["content-type"].startswith("text/html"), (user, path)
+            assert "livecam/livecam.css" in refused.text, (user, path)
+
+
 def _camera_form(client: httpx.Client, camera_id: str, source: str) -> dict[str, str | list[str]]:
     return _form(
         client,

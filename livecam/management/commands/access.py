@@ -6,13 +6,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
+from livecam.management.base import DatabaseCommand
 from livecam.models import Camera, CameraAccess
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     """Show and change who may see each camera."""
 
     help = (

@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from livecam.cameras import service
 from livecam.cameras.validation import CameraInvalidError
 from livecam.control import notify_changed, notify_removed
+from livecam.management.base import DatabaseCommand
 from livecam.models import Camera
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     """Add, list, switch and remove cameras."""
 
     help = "Manage cameras: add, list, on, off, remove."

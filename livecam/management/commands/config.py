@@ -6,13 +6,14 @@ import json
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from livecam.cameras.config_io import ConfigError, export_config, import_config
 from livecam.control import notify_changed
+from livecam.management.base import DatabaseCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     """Export or import cameras, their settings and access lists."""
 
     help = "Export the configuration as JSON, or import it from a file ('-' for stdin)."

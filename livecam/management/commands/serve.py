@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from typing import Any
 
@@ -9,7 +10,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from livecam import conf
 from livecam.setup import password_notice, prepare
-from livecam.site.env import env_bool
+from livecam.site.env import env_bool, env_int
+
+
+def port_number(text: str) -> int:
+    """Return a TCP port from the command line (1 to 65535)."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, not {text!r}")
+    return int(text)
 
 
 class Command(BaseCommand):
@@ -21,7 +29,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         """Define --host, --port, --demo and --workers."""
         parser.add_argument("--host", default=os.environ.get("LIVECAM_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("LIVECAM_PORT", "8000")))
+        parser.add_argument(
+            "--port", type=port_number, default=env_int("LIVECAM_PORT", 8000, low=1, high=65535)
+        )
         parser.add_argument(
             "--demo", action="store_true", help="add a test-pattern camera 'demo' if none exists"
         )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from livecam.access import policy
 from livecam.access.expiry import parse_expiry
+from livecam.management.base import DatabaseCommand
 from livecam.models import Camera, ShareLink
 
 
@@ -18,7 +19,7 @@ def share_paths(secret: str) -> tuple[str, str]:
     return f"/share/{secret}/stream.mjpg", f"/share/{secret}/snapshot.jpg"
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     """Create, list and revoke share links."""
 
     help = "Manage share links: create CAMERA [--expires 7d], list, revoke ID."

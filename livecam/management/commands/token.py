@@ -7,14 +7,15 @@ import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from livecam.access.expiry import parse_expiry
+from livecam.management.base import DatabaseCommand
 from livecam.models import ApiToken, Camera
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     """Create, list and revoke API tokens."""
 
     help = "Manage API tokens: create USER, list, revoke ID."

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
 from livecam.access.roles import ROLES, role_of, set_role
+from livecam.management.base import DatabaseCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     """Add users with a role, list them, change roles, disable and enable them."""
 
     help = "Manage users: add NAME --role viewer|operator|admin, list, set-role, disable, enable."
