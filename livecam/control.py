@@ -106,6 +106,9 @@ def _merge(
     state = status.state
     if not enabled and state not in ("stopping", "off"):
         state = "off"
+    elif enabled and state in ("stopping", "off"):
+        # Switched ON a moment ago: capture has not reported yet (its status is the old one).
+        state = "idle" if on_demand else "starting"
     slot = get_bus().hub.slots.get(camera_id)
     frame = slot.frame if slot is not None else None
     last_frame_at = frame.captured_at if frame is not None else status.last_frame_at

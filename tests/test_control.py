@@ -73,7 +73,8 @@ def test_api_switch_with_token_and_json_state(server: LivecamServer, camera_id: 
         state = server.wait_for(camera_id, lambda s: s["state"] == "off")
         assert state["online"] is False
         state = client.post(f"/api/cameras/{camera_id}/on").json()
-        assert state["enabled"] is True
+        # The answer never contradicts itself: ON and still "off" would read as a failure.
+        assert state["enabled"] is True and state["state"] in ("starting", "online")
     state = server.wait_for(camera_id, lambda s: s["online"])
     assert set(state) >= {
         "id",

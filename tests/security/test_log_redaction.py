@@ -40,8 +40,10 @@ def test_share_secrets_are_redacted_in_every_handler(tmp_path: Path):
         assert secret.startswith("ls_")
         with httpx.Client(base_url=server.base_url, timeout=10) as client:
             assert client.get(snapshot).status_code == 200  # uvicorn.access
-            for method in ("POST", "PUT", "DELETE"):  # django.security.csrf
-                assert client.request(method, snapshot).status_code == 403
+            page = snapshot.removesuffix("snapshot.jpg")
+            for method in ("POST", "PUT", "DELETE"):
+                assert client.request(method, page).status_code == 403  # django.security.csrf
+                assert client.request(method, snapshot).status_code == 405  # django.request
             unknown = snapshot.replace(secret, secret[:-4] + "zzzz")
             assert client.get(unknown).status_code == 404  # django.request "Not Found"
             for name in PROBED:
@@ -53,7 +55,8 @@ def test_share_secrets_are_redacted_in_every_handler(tmp_path: Path):
     assert secret not in log and secret[3:] not in log
     assert secret[:-4] not in log  # the unknown link's secret too
     assert re.search(r'"GET /share/ls_\[redacted\]/snapshot\.jpg HTTP/1\.1" 200', log), log
-    assert "Forbidden (CSRF cookie not set.): /share/ls_[redacted]/snapshot.jpg" in log
+    assert "Forbidden (CSRF cookie not set.): /share/ls_[redacted]/\n" in log
+    assert "Method Not Allowed (POST): /share/ls_[redacted]/snapshot.jpg" in log
     assert "Not Found: /share/ls_[redacted]/snapshot.jpg" in log
     for name in PROBED:
         shown = f"/share/ls_[redacted]/snapshot.jpg?via={name or 'root'}"
