@@ -6,6 +6,7 @@ import datetime
 import re
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 _DURATION = re.compile(r"(?P<amount>[0-9]{1,6})(?P<unit>[mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -23,18 +24,19 @@ def parse_expiry(text: str, now: datetime.datetime | None = None) -> datetime.da
     if match:
         delta = datetime.timedelta(**{_UNITS[match["unit"]]: int(match["amount"])})
         if not datetime.timedelta(0) < delta <= _MAX:
-            raise ValueError("an expiry must be more than 0 and at most ten years away")
+            raise ValueError(_("an expiry must be more than 0 and at most ten years away"))
         return now + delta
     try:
         moment = datetime.datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(
-            f"cannot read the expiry {text[:40]!r}: use 30m, 12h, 7d, 2w or an ISO date"
+            _("cannot read the expiry %(text)r: use 30m, 12h, 7d, 2w or an ISO date")
+            % {"text": text[:40]}
         ) from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, datetime.UTC)
     if moment <= now:
-        raise ValueError("the expiry is in the past")
+        raise ValueError(_("the expiry is in the past"))
     if moment - now > _MAX:
-        raise ValueError("an expiry must be at most ten years away")
+        raise ValueError(_("an expiry must be at most ten years away"))
     return moment

@@ -6,6 +6,7 @@ import math
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from livecam.models import Camera
 
@@ -44,7 +45,7 @@ class CameraInvalidError(ValueError):
 def side_problem(value: object) -> str | None:
     """Return why a width or height is refused (too small to show anything), or None."""
     if isinstance(value, int) and 0 < value < MIN_SIDE:
-        return f"use 0 (the source's size) or at least {MIN_SIDE} pixels"
+        return _("Use 0 (the source's size) or at least %(min)d pixels.") % {"min": MIN_SIDE}
     return None
 
 
@@ -61,16 +62,18 @@ def problems_of(camera: Camera, *, unique: bool = False) -> dict[str, list[str]]
             found[side] = [problem]
     if 0 < camera.bitrate < MIN_BITRATE and "bitrate" not in found:
         # Below this x264 meets its cap only with a picture of blocks.
-        found["bitrate"] = [f"use 0 (a default for the size) or at least {MIN_BITRATE} kbit/s"]
+        found["bitrate"] = [
+            _("Use 0 (a default for the size) or at least %(min)d kbit/s.") % {"min": MIN_BITRATE}
+        ]
     for field in camera._meta.concrete_fields:
         value = getattr(camera, field.attname)
         # NaN passes every min/max validator (each comparison is False), and SQLite then
         # stores it as NULL: the insert fails on the NOT NULL constraint.
         finite = not isinstance(value, float) or math.isfinite(value)
         if isinstance(field, models.FloatField) and not finite:
-            found.setdefault(field.name, []).append("must be a finite number")
+            found.setdefault(field.name, []).append(_("must be a finite number"))
         elif isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot store one
-            found.setdefault(field.name, []).append("may not contain NUL characters")
+            found.setdefault(field.name, []).append(_("may not contain NUL characters"))
     return found
 
 

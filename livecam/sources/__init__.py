@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from livecam.sources.base import CaptureOptions, FrameSource, SourceError, SourceSpec
 from livecam.sources.script import parse_scene
 from livecam.sources.urls import SCHEMES, parse_url, redact
@@ -41,19 +43,21 @@ _FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f`$;|<>\"'\\{}^]")
 def parse_source(text: str) -> SourceSpec:
     """Parse a source string into its canonical spec, or raise SourceError saying why."""
     if not isinstance(text, str) or not text:
-        raise SourceError(f"a source is one of: {FORMS}")
+        raise SourceError(_("a source is one of: %(forms)s") % {"forms": FORMS})
     if len(text) > MAX_LENGTH:
-        raise SourceError(f"the source is longer than {MAX_LENGTH} characters")
+        raise SourceError(_("the source is longer than %(max)d characters") % {"max": MAX_LENGTH})
     # Non-ASCII is refused as a whole: it is how look-alike characters sneak in.
     if not text.isascii() or _FORBIDDEN.search(text):
-        raise SourceError("the source contains spaces, control or shell characters")
+        raise SourceError(_("the source contains spaces, control or shell characters"))
     kind, sep, rest = text.partition(":")
     kind = kind.lower()
     if not sep:
-        raise SourceError(f"unknown source {_clip(text)!r}; use {FORMS}")
+        raise SourceError(
+            _("unknown source %(source)r; use %(forms)s") % {"source": _clip(text), "forms": FORMS}
+        )
     if kind == "pattern":
         if rest:
-            raise SourceError("pattern: takes no argument")
+            raise SourceError(_("pattern: takes no argument"))
         return SourceSpec("pattern", "")
     if kind == "scene":  # scripted test scenes for motion detection
         return SourceSpec("scene", parse_scene(rest))
@@ -65,7 +69,9 @@ def parse_source(text: str) -> SourceSpec:
         return SourceSpec("url", str(parse_url(text)))
     if kind in ("mjpeg+http", "mjpeg+https"):
         return SourceSpec("mjpeg", str(parse_url(text[len("mjpeg+") :])))
-    raise SourceError(f"unknown source kind {_clip(kind)!r}; use {FORMS}")
+    raise SourceError(
+        _("unknown source kind %(kind)r; use %(forms)s") % {"kind": _clip(kind), "forms": FORMS}
+    )
 
 
 def _clip(text: str) -> str:
@@ -77,7 +83,9 @@ def _device_path(rest: str) -> str:
         rest = f"/dev/video{rest}"
     match = _DEVICE.fullmatch(rest)
     if match is None:
-        raise SourceError("a device is device:N, device:/dev/videoN or device:/dev/v4l/by-id/...")
+        raise SourceError(
+            _("a device is device:N, device:/dev/videoN or device:/dev/v4l/by-id/...")
+        )
     if match["index"] is not None:  # device:007 and device:7 are the same camera
         return f"/dev/video{int(match['index'])}"
     return rest
@@ -86,12 +94,12 @@ def _device_path(rest: str) -> str:
 def _file_path(rest: str) -> str:
     # "file://..." is refused: it looks like a URL, and FFmpeg would read it as one.
     if not rest.startswith("/") or rest.startswith("//"):
-        raise SourceError("a file source needs an absolute path: file:/path/clip.mp4")
+        raise SourceError(_("a file source needs an absolute path: file:/path/clip.mp4"))
     if ".." in rest.split("/"):
-        raise SourceError("a file path may not contain '..'")
+        raise SourceError(_("a file path may not contain '..'"))
     path = os.path.normpath(rest)
     if path == "/":
-        raise SourceError("a file source needs a file, not /")
+        raise SourceError(_("a file source needs a file, not /"))
     return path
 
 
@@ -114,13 +122,14 @@ def _check_file(target: str, file_dirs: Sequence[str | Path] | None) -> None:
         # outside the allowed directories are not even probed for existence.
         allowed = [Path(os.path.realpath(d)) for d in file_dirs]
         if not any(real.is_relative_to(d) for d in allowed):
-            raise SourceError(f"files must be under {', '.join(map(str, allowed)) or '(none)'}")
+            folders = ", ".join(map(str, allowed)) or "(none)"
+            raise SourceError(_("files must be under %(folders)s") % {"folders": folders})
     if not real.exists():
-        raise SourceError(f"file not found: {target}")
+        raise SourceError(_("file not found: %(path)s") % {"path": target})
     if not real.is_file():
-        raise SourceError(f"not a regular file: {target}")
+        raise SourceError(_("not a regular file: %(path)s") % {"path": target})
     if not os.access(real, os.R_OK):
-        raise SourceError(f"file not readable: {target}")
+        raise SourceError(_("file not readable: %(path)s") % {"path": target})
 
 
 def make_source(

@@ -6,6 +6,8 @@ import dataclasses
 import ipaddress
 import re
 
+from django.utils.translation import gettext as _
+
 from livecam.sources.base import SourceError
 
 SCHEMES = ("rtsp", "rtsps", "http", "https")
@@ -71,33 +73,33 @@ def parse_url(text: str) -> Url:
     """Split and check a network URL, or raise SourceError (never showing credentials)."""
     match = _URL.fullmatch(text)
     if match is None:
-        raise SourceError("bad URL (an '@' in a password must be written %40)")
+        raise SourceError(_("bad URL (an '@' in a password must be written %%40)"))
     scheme = match["scheme"].lower()
     if scheme not in SCHEMES:
-        raise SourceError(f"unsupported URL scheme {scheme[:20]!r}")
+        raise SourceError(_("unsupported URL scheme %(scheme)r") % {"scheme": scheme[:20]})
     userinfo = match["userinfo"]
     if userinfo is not None and not _USERINFO.fullmatch(userinfo):
-        raise SourceError("the URL has malformed credentials")
+        raise SourceError(_("the URL has malformed credentials"))
     host = _checked_host(match["host"])
     port: int | None = None
     if match["port"]:
         if not _PORT.fullmatch(match["port"]) or not 0 < int(match["port"]) < 65536:
-            raise SourceError("the URL has a bad port")
+            raise SourceError(_("the URL has a bad port"))
         port = int(match["port"])
     return Url(scheme, userinfo or "", host, port, match["path"] or "", match["query"] or "")
 
 
 def _checked_host(host: str) -> str:
     if not host:
-        raise SourceError("the URL has no host")
+        raise SourceError(_("the URL has no host"))
     if host.startswith("["):
         try:
             ipaddress.IPv6Address(host[1:-1])
         except ValueError:
-            raise SourceError("the URL has a bad IPv6 address") from None
+            raise SourceError(_("the URL has a bad IPv6 address")) from None
         return host.lower()
     if len(host) > 253 or not _HOSTNAME.fullmatch(host):
-        raise SourceError("the URL has a bad host name (use punycode for non-ASCII names)")
+        raise SourceError(_("the URL has a bad host name (use punycode for non-ASCII names)"))
     return host.lower()
 
 

@@ -24,12 +24,11 @@ async def _forbidden(request: HttpRequest) -> HttpResponse:
     return await refuse(request, 403, _("Only admins may manage cameras."))
 
 
-async def _page(
-    request: HttpRequest, form: CameraForm, camera: Camera | None, status: int
-) -> HttpResponse:
+async def _page(request: HttpRequest, form: CameraForm, camera: Camera | None) -> HttpResponse:
+    """Render the form; a rejected one comes back with 200 and its errors, as Django's do."""
     context = {"form": form, "camera": camera, "file_dirs": conf.get("FILE_DIRS") or []}
     response: HttpResponse = await sync_to_async(render)(
-        request, "livecam/camera_form.html", context, status=status
+        request, "livecam/camera_form.html", context
     )
     return response
 
@@ -40,16 +39,16 @@ async def camera_add(request: HttpRequest) -> HttpResponse:
     if not await may_manage(request, "add"):
         return await _forbidden(request)
     if request.method == "GET":
-        return await _page(request, CameraForm(), None, 200)
+        return await _page(request, CameraForm(), None)
     form = CameraForm(request.POST)
     if not await sync_to_async(form.is_valid)():
-        return await _page(request, form, None, 400)
+        return await _page(request, form, None)
     fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
     try:
         camera = await service.acreate(fields)
     except (CameraInvalidError, service.CameraExistsError) as exc:
         form.add_error("id" if isinstance(exc, LookupError) else None, str(exc))
-        return await _page(request, form, None, 400)
+        return await _page(request, form, None)
     await sync_to_async(messages.success)(request, _("Camera %(id)s added.") % {"id": camera.id})
     return HttpResponseRedirect(reverse("livecam:camera", args=[camera.id]), status=303)
 
@@ -61,10 +60,10 @@ async def camera_edit(request: HttpRequest, camera_id: str) -> HttpResponse:
     if not await may_manage(request):
         return await _forbidden(request)
     if request.method == "GET":
-        return await _page(request, CameraForm(instance=camera), camera, 200)
+        return await _page(request, CameraForm(instance=camera), camera)
     form = CameraForm(request.POST, instance=camera)
     if not await sync_to_async(form.is_valid)():
-        return await _page(request, form, camera, 400)
+        return await _page(request, form, camera)
     # Only what this admin changed: another admin's change of other fields is kept.
     changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "id"}
     try:
@@ -72,7 +71,7 @@ async def camera_edit(request: HttpRequest, camera_id: str) -> HttpResponse:
     except CameraInvalidError as exc:
         for field, reasons in exc.problems.items():
             form.add_error(field if field in form.fields else None, " ".join(reasons))
-        return await _page(request, form, camera, 400)
+        return await _page(request, form, camera)
     await sync_to_async(messages.success)(request, _("Camera %(id)s saved.") % {"id": camera.id})
     return HttpResponseRedirect(reverse("livecam:camera", args=[camera.id]), status=303)
 

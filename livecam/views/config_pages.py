@@ -25,9 +25,10 @@ async def _forbidden(request: HttpRequest) -> HttpResponse:
     return await refuse(request, 403, _("Only admins may manage cameras."))
 
 
-async def _page(request: HttpRequest, problems: list[str], status: int = 200) -> HttpResponse:
+async def _page(request: HttpRequest, problems: list[str]) -> HttpResponse:
+    """Render the page; a refused file comes back with 200 and its problems listed."""
     response: HttpResponse = await sync_to_async(render)(
-        request, "livecam/config.html", {"problems": problems}, status=status
+        request, "livecam/config.html", {"problems": problems}
     )
     return response
 
@@ -41,15 +42,15 @@ async def config_page(request: HttpRequest) -> HttpResponse:
         return await _page(request, [])
     upload = request.FILES.get("file")
     if upload is None:
-        return await _page(request, [_("Choose a file.")], 400)
+        return await _page(request, [_("Choose a file.")])
     if upload.size is None or upload.size > MAX_UPLOAD:
-        return await _page(request, [_("The file is too large.")], 400)
+        return await _page(request, [_("The file is too large.")])
     try:
         data = json.loads(upload.read())
         ids = await sync_to_async(import_config)(data)
     except ValueError as exc:
         problems = exc.problems if isinstance(exc, ConfigError) else [_("Not a JSON file.")]
-        return await _page(request, problems, 400)
+        return await _page(request, problems)
     for camera_id in ids:
         await get_bus().send_control(ControlMessage("changed", camera_id))
     text = _("Imported %(count)s camera(s).") % {"count": len(ids)}

@@ -144,3 +144,17 @@ def test_only_admins_set_sources_and_only_valid_ones(world: World, camera_id: st
         assert made.status_code == 302
     with world.bearer("admin") as api:
         assert api.get(f"/api/cameras/{camera_id}").status_code == 200
+
+
+def test_the_add_form_says_what_is_wrong_in_the_pages_language(world: World, camera_id: str):
+    """Source and size rules come back translated, next to their fields, with a 200 page."""
+    japanese = {"Accept-Language": "ja"}
+    with world.session("adam") as admin:
+        form = {**_camera_form(admin, camera_id, "foo:bar"), "width": "5"}
+        page = admin.post("/manage/cameras/new/", data=form, headers=japanese)
+        assert page.status_code == 200  # a re-shown form is no error for the browser
+        assert "不明なソースの種類 &#x27;foo&#x27; です" in page.text
+        assert "16 ピクセル以上を指定してください。" in page.text  # the width rule
+        english = admin.post("/manage/cameras/new/", data=form)
+        assert "unknown source kind &#x27;foo&#x27;; use pattern:" in english.text
+        assert admin.get(f"/api/cameras/{camera_id}").status_code == 404
