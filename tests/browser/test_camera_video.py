@@ -121,6 +121,7 @@ def test_switch_off_and_on_in_h264_mode(server: LivecamServer, new_page: Any):
     page.get_by_role("button", name="Power of Cam").click()
     expect(page.locator("#camera-cam [data-field=note]")).to_have_text("Camera is OFF")
     expect(video).to_be_hidden()  # the stream is closed, as the MJPEG one is
+    expect(page.locator("[data-video-mode]")).to_have_text("")  # nothing plays
     wait_until(lambda: camera_state(server, "cam")["viewers"] == 0, timeout=5, what="0 viewers")
     page.get_by_role("button", name="Power of Cam").click()
     expect(video).to_be_visible()
@@ -188,3 +189,21 @@ def test_falls_back_to_mjpeg_after_repeated_broken_streams(server: LivecamServer
     expect(page.locator("[data-video-why]")).to_have_text("the H.264 stream could not be decoded")
     assert page.evaluate("() => window.livecamPlayer.errors") == 3
     page.wait_for_function(PICTURE_SHOWN, arg="cam")
+
+
+def test_a_camera_removed_meanwhile_leaves_a_notice_not_a_stale_page(
+    server: LivecamServer, new_page: Any
+):
+    seed(server, {"id": "doomed", "label": "Doomed", "source": "pattern:", "width": 320})
+    page = new_page()
+    log_in(page, server)
+    page.goto(server.url("/cameras/doomed/"), wait_until="domcontentloaded")
+    page.wait_for_function(PLAYING)
+    server.cli("camera", "remove", "doomed")
+    notice = page.locator("#cameras > p.notice[role=status]")
+    # Pages learn of a removal at once, or at the latest at the access re-check (10 s).
+    expect(notice).to_have_text("the camera no longer exists", timeout=15000)
+    # Its picture, details and forms are gone with it; the way back stays.
+    expect(page.locator("#cameras > *")).to_have_count(1)
+    expect(page.locator("video")).to_have_count(0)
+    expect(page.get_by_role("link", name="← All cameras")).to_be_visible()

@@ -436,6 +436,14 @@
     tile.card.remove();
     scheduleTiles();
     summarize();
+    if (mode === "full") {
+      // The camera page has nothing left to show: say so, instead of stale details and forms.
+      const notice = document.createElement("p");
+      notice.className = "notice";
+      notice.setAttribute("role", "status");
+      notice.textContent = strings.notFound || "the camera no longer exists";
+      root.replaceChildren(notice);
+    }
   }
 
   // ---- ON/OFF: optimistic, reconciled with the server's answer, errors shown on the card.

@@ -73,6 +73,13 @@
     }
 
     function update() {
+      if (!card.isConnected) { close(); return; } // the camera was removed: nothing to play
+      if (card.dataset.enabled !== "true") { // OFF: nothing plays, so no mode is named
+        close();
+        video.hidden = true;
+        show("", "");
+        return;
+      }
       const pick = preference();
       if (pick === "mjpeg") { useMjpeg(""); return; }
       if (pick === "auto" && fallen) { useMjpeg(fallen); return; }
