@@ -61,6 +61,18 @@ def password_notice(password: str) -> str:
     )
 
 
+def check_password(password: str) -> None:
+    """Refuse a LIVECAM_ADMIN_PASSWORD that Django's password rules refuse for any user."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ImproperlyConfigured, ValidationError
+
+    try:
+        validate_password(password, get_user_model()(username=ADMIN_USERNAME))
+    except ValidationError as exc:
+        reasons = " ".join(exc.messages)
+        raise ImproperlyConfigured(f"LIVECAM_ADMIN_PASSWORD is refused: {reasons}") from None
+
+
 def ensure_admin() -> str | None:
     """Create the ``admin`` superuser on first run; return a generated password, if any.
 
@@ -74,6 +86,8 @@ def ensure_admin() -> str | None:
     generated = not password
     if generated:
         password = secrets.token_urlsafe(12)
+    else:
+        check_password(password)
     try:
         with transaction.atomic():
             users.objects.create_superuser(ADMIN_USERNAME, email="", password=password)

@@ -78,6 +78,8 @@ def test_a_fresh_data_dir_needs_no_serve_first(tmp_path: Path):
         ("LIVECAM_ACCESS_RECHECK", "nan", "LIVECAM_ACCESS_RECHECK must be a finite number"),
         ("LIVECAM_LOG_LEVEL", "LOUD", "LIVECAM_LOG_LEVEL must be DEBUG, INFO, WARNING"),
         ("LIVECAM_DATABASE_URL", "bogus://x", "LIVECAM_DATABASE_URL: "),
+        # A typo must not quietly mean false (LIVECAM_BEHIND_PROXY turns security on).
+        ("LIVECAM_BEHIND_PROXY", "ture", "LIVECAM_BEHIND_PROXY must be 1, true, yes, on, 0"),
     ],
 )
 def test_a_bad_setting_is_one_clear_line(tmp_path: Path, variable: str, value: str, message: str):
@@ -96,3 +98,12 @@ def test_serve_refuses_a_port_out_of_range(tmp_path: Path):
     result = LivecamServer(tmp_path).cli("serve", "--port", "83301", check=False)
     assert result.returncode == 2
     assert "a port is a number from 1 to 65535, not '83301'" in result.stderr
+
+
+def test_a_weak_admin_password_is_refused_before_the_admin_exists(tmp_path: Path):
+    weak = LivecamServer(tmp_path, env={"LIVECAM_ADMIN_PASSWORD": "x"})
+    result = weak.cli("serve", "--port", str(weak.port), check=False)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("livecam: LIVECAM_ADMIN_PASSWORD is refused: "), result.stderr
+    assert "too short" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert "admin" not in weak.cli("user", "list").stdout.split()

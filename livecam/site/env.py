@@ -12,11 +12,20 @@ from django.core.exceptions import ImproperlyConfigured
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    """Return an environment flag: 1/true/yes/on are true."""
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """Return an environment flag: 1/true/yes/on are true, 0/false/no/off false, else refused.
+
+    A typo such as "ture" must not quietly mean false (LIVECAM_BEHIND_PROXY turns security on).
+    """
+    value = (os.environ.get(name) or "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be 1, true, yes, on, 0, false, no or off, not {value!r}"
+    )
 
 
 def env_int(name: str, default: int, low: int = 0, high: int | None = None) -> int:
