@@ -107,3 +107,13 @@ def test_a_weak_admin_password_is_refused_before_the_admin_exists(tmp_path: Path
     assert result.stderr.startswith("livecam: LIVECAM_ADMIN_PASSWORD is refused: "), result.stderr
     assert "too short" in result.stderr and len(result.stderr.splitlines()) == 1
     assert "admin" not in weak.cli("user", "list").stdout.split()
+
+
+def test_share_links_print_full_urls_from_the_public_url(tmp_path: Path):
+    site = LivecamServer(tmp_path, env={"LIVECAM_PUBLIC_URL": "https://cams.example.test/"})
+    site.cli("camera", "add", "yard", "pattern:")
+    printed = site.cli("share", "create", "yard").stdout.split()
+    assert printed[1].startswith("https://cams.example.test/share/ls_"), printed
+    assert printed[1].endswith("/stream.mjpg")
+    given = site.cli("share", "create", "yard", "--base-url", "https://other.test").stdout
+    assert given.split()[1].startswith("https://other.test/share/ls_")

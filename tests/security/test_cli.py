@@ -56,6 +56,10 @@ def test_user_add_list_set_role_disable_enable(world: World):
         (["token", "create", "otto", "--camera", "nope"], "no camera 'nope'"),
         (["share", "create", "nope"], "no camera 'nope'"),
         (["share", "create", "demo", "--expires", "0d"], "more than 0"),
+        (
+            ["share", "create", "demo", "--expires", "1d", "--never-expires"],
+            "not allowed with argument --expires",
+        ),
         (["share", "revoke", "99999"], "no active share link"),
         (["access", "grant", "demo"], "at least one --user or --group"),
         (["access", "grant", "demo", "--user", "nobody"], "no user"),

@@ -8,6 +8,7 @@ from asgiref.sync import async_to_sync
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
+from livecam import conf
 from livecam.access import policy
 from livecam.access.expiry import parse_expiry
 from livecam.management.base import DatabaseCommand
@@ -30,12 +31,15 @@ class Command(DatabaseCommand):
         create = sub.add_parser("create", help="print a new view-only URL for CAMERA")
         create.add_argument("camera")
         create.add_argument("--label", default="")
-        create.add_argument(
+        lifetime = create.add_mutually_exclusive_group()
+        lifetime.add_argument(
             "--expires", default="7d", help="30m, 12h, 7d, 2w or an ISO date (default 7d)"
         )
-        create.add_argument("--never-expires", action="store_true", help="no expiry")
+        lifetime.add_argument("--never-expires", action="store_true", help="no expiry")
         create.add_argument(
-            "--base-url", default="", help="e.g. https://cams.example.org, to print full URLs"
+            "--base-url",
+            default="",
+            help="e.g. https://cams.example.org, to print full URLs (default: LIVECAM_PUBLIC_URL)",
         )
         sub.add_parser("list", help="list share links (never their secrets)").add_argument(
             "camera", nargs="?"
@@ -88,7 +92,8 @@ class Command(DatabaseCommand):
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
         _link, secret = ShareLink.issue(camera, label=options["label"], expires_at=expires)
-        base = options["base_url"].rstrip("/")
+        # Only an address someone set: the HOST:PORT guess may not be how viewers reach us.
+        base = (options["base_url"] or str(conf.get("PUBLIC_URL") or "")).rstrip("/")
         stream, snapshot = share_paths(secret)
         self.stdout.write(f"stream:   {base}{stream}")
         self.stdout.write(f"snapshot: {base}{snapshot}")
