@@ -63,6 +63,38 @@ HTTP_ERRORS = Counter(
 )
 
 
+_PER_CAMERA = (
+    FRAMES_CAPTURED,
+    FRAMES_ENCODED,
+    FRAMES_DROPPED,
+    CAPTURE_ERRORS,
+    RECONNECTS,
+    FRAMES_CORRUPT,
+    RECORDING_ERRORS,
+    CAPTURE_STALLS,
+    CAPTURE_CRASHES,
+    VIEWERS_REJECTED,
+    VIDEO_FRAMES_ENCODED,
+    VARIANT_FRAMES_ENCODED,
+)
+
+
+def forget(camera_id: str) -> None:
+    """Drop a deleted camera's series: /metrics must not list cameras that no longer exist."""
+    for counter in _PER_CAMERA:
+        for family in counter.collect():
+            labelled = {
+                tuple(sample.labels.values())
+                for sample in family.samples
+                if sample.labels.get("camera") == camera_id
+            }
+            for values in labelled:
+                try:
+                    counter.remove(*values)
+                except KeyError:  # removed meanwhile by another thread
+                    pass
+
+
 class _ViewerCollector(Collector):
     """Read viewers and parts sent from this process's hub when scraped.
 

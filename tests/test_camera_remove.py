@@ -8,8 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.browser import wait_until
 from tests.support.cluster import Cluster
+from tests.support.metrics import read_metrics
 from tests.support.mjpeg import StreamReader
+from tests.support.server import LivecamServer
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -45,3 +48,16 @@ def test_remove_names_the_camera_and_ends_its_streams_at_once(tmp_path: Path):
             assert client.get("/api/cameras/gone").status_code == 404
     finally:
         cluster.stop()
+
+
+def test_metrics_forget_a_removed_camera(server: LivecamServer, camera_id: str):
+    server.add_camera(camera_id, "pattern:", "--width", "160", "--height", "120", "--fps", "10")
+    server.wait_for(camera_id, lambda s: s["online"])
+    with server.api() as client:
+        assert ("livecam_frames_captured_total", camera_id) in read_metrics(client)
+        server.cli("camera", "remove", camera_id)
+
+        def listed() -> set[str]:
+            return {name for name, camera in read_metrics(client) if camera == camera_id}
+
+        wait_until(lambda: not listed(), timeout=10, what="the camera's series to go")

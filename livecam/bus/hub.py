@@ -218,6 +218,9 @@ class Hub:
                 self.on_watch(camera_id, 0)  # its viewers are no longer counted anywhere
         if self.video is not None:
             self.video.forget(camera_id)
+        from livecam import metrics  # metrics reads the hub when registered: import late
+
+        metrics.forget(camera_id)  # /metrics lists no camera that is gone
 
     def close(self) -> None:
         """End every stream and event listener (server shutdown)."""
