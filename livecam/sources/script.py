@@ -34,8 +34,12 @@ def parse_scene(rest: str) -> str:
             number = float(value)
         except ValueError:
             number = float("nan")
-        if bounds is None or not bounds[0] <= number <= bounds[1]:
+        if bounds is None:
             raise SourceError(f"scene parameter {key[:12]!r} must be one of {', '.join(_PARAMS)}")
+        if not bounds[0] <= number <= bounds[1]:
+            raise SourceError(
+                f"scene parameter {key!r} must be a number from {bounds[0]:g} to {bounds[1]:g}"
+            )
         params.append(f"{key}={number:g}")
     return f"scene:{name}" + (f"?{'&'.join(params)}" if params else "")
 

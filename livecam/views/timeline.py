@@ -94,8 +94,18 @@ def _range(request: HttpRequest, default_span: float | None) -> tuple[float, flo
     query = request.GET
     if default_span is None and ("start" not in query or "end" not in query):
         raise ValueError("start and end are required")
-    end = parse_time(query["end"], "end") if "end" in query else time.time()
-    start = parse_time(query["start"], "start") if "start" in query else end - (default_span or 0)
+    given: dict[str, float] = {}
+    problems = []
+    for name in ("start", "end"):  # every bad one is named, not just the first
+        if name in query:
+            try:
+                given[name] = parse_time(query[name], name)
+            except ValueError as exc:
+                problems.append(str(exc))
+    if problems:
+        raise ValueError("; ".join(problems))
+    end = given.get("end", time.time())
+    start = given.get("start", end - (default_span or 0))
     if end <= start:
         raise ValueError("end must be after start")
     return start, end

@@ -123,6 +123,10 @@ def test_timeline_and_clip_refuse_bad_ranges(rec_server: LivecamServer, camera_i
             ({"start": 200, "end": 100}, "end must be after start"),
             ({"start": 0, "end": 7200}, "longer than 3600"),
             ({"start": "2026-01-01T00:00:00Z", "end": "nope"}, "end"),
+            (
+                {"start": "x", "end": "y"},
+                "start: not Unix seconds or an ISO 8601 time; end: not Unix seconds",
+            ),
         ]:
             response = api.get(clip, params=params)
             assert response.status_code == 400 and word in response.json()["detail"], params

@@ -145,6 +145,19 @@ def test_unknown_kinds_name_the_accepted_forms():
     assert "file:/path" in FORMS and "mjpeg+http(s)://" in FORMS
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("scene:motion?at=abc", "scene parameter 'at' must be a number from 0 to 3600"),
+        ("scene:motion?gain=99", "scene parameter 'gain' must be a number from"),
+        ("scene:motion?when=1", "scene parameter 'when' must be one of at, for, gain, size"),
+    ],
+)
+def test_scene_errors_say_whether_the_name_or_the_value_is_wrong(text: str, message: str):
+    with pytest.raises(SourceError, match=message):
+        parse_source(text)
+
+
 def test_messages_never_show_credentials():
     for text in ("http://user:topsecret@host:99999/", "ftp://user:topsecret@host/"):
         with pytest.raises(SourceError) as failure:
