@@ -8,7 +8,7 @@ and details stay in the log. See docs/architecture.md, "Errors".
 
 from __future__ import annotations
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 
 MESSAGES = {
     400: "bad request",
@@ -67,6 +67,13 @@ def json_error(
         # A deliberate answer (camera off, no frame yet, a cap), not a server fault: Django
         # would log every one as an ERROR line.
         response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def no_content() -> HttpResponse:
+    """Return the empty 204 answer: no body, so no Content-Type (ninja would send its JSON one)."""
+    response = HttpResponse(status=204)
+    del response["Content-Type"]
     return response
 
 

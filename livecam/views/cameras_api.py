@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Body, Field, NinjaAPI, Schema
 from ninja.errors import HttpError
 from pydantic import ConfigDict
@@ -14,6 +14,7 @@ from livecam import control
 from livecam.cameras import service
 from livecam.cameras.settings import set_controls, set_masks, source_reencodes
 from livecam.cameras.validation import CameraInvalidError
+from livecam.errors import no_content
 from livecam.views.access import get_visible_camera, may_configure, principal
 
 MANAGE_PERMISSIONS = {"add": "livecam.add_camera", "change": "livecam.change_camera"}
@@ -163,7 +164,7 @@ def install(api: NinjaAPI, camera_out: type[Schema]) -> None:
         return control.describe(camera)
 
     @api.delete("/cameras/{camera_id}", response={204: None, **errors}, summary="Remove")
-    async def delete_camera(request: HttpRequest, camera_id: str) -> tuple[int, None]:
+    async def delete_camera(request: HttpRequest, camera_id: str) -> HttpResponse:
         """Remove a camera: its streams end, a recording is finished, then it is deleted."""
         camera = await get_visible_camera(request, camera_id)
         await require_manage(request, "delete")
@@ -171,7 +172,7 @@ def install(api: NinjaAPI, camera_out: type[Schema]) -> None:
             await service.aremove(camera.id)
         except service.CameraMissingError:
             raise HttpError(404, "no such camera") from None
-        return 204, None
+        return no_content()
 
     @api.get(
         "/cameras/{camera_id}/controls",

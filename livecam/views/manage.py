@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from livecam.access import policy
 from livecam.models import ApiToken, Camera, ShareLink
 from livecam.views.access import get_visible_camera, principal, visible_cameras
-from livecam.views.pages import refuse
+from livecam.views.pages import _message, refuse
 
 
 async def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -71,6 +71,7 @@ async def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     ).aupdate(revoked_at=timezone.now())
     if not updated:
         raise Http404("no such token")
+    await _message(request, _("Token revoked: it no longer works."))
     return HttpResponseRedirect(reverse("livecam:tokens"), status=303)
 
 
@@ -131,4 +132,5 @@ async def share_revoke(request: HttpRequest, camera_id: str, link_id: int) -> Ht
     ).aupdate(revoked_at=timezone.now())
     if not updated:
         raise Http404("no such share link")
+    await _message(request, _("Share link revoked: streams opened with it close within seconds."))
     return HttpResponseRedirect(reverse("livecam:shares", args=[camera.id]), status=303)

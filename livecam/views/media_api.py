@@ -6,13 +6,13 @@ from typing import Annotated, Any
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from pydantic import BeforeValidator, ConfigDict
 
 from livecam.bus import ControlMessage, get_bus
-from livecam.errors import NotFound
+from livecam.errors import NotFound, no_content
 from livecam.motion.models import MotionEvent, MotionSettings
 from livecam.motion.serialize import event_json, recording_json
 from livecam.recording.control import recording_state, set_recording
@@ -229,9 +229,7 @@ async def stop_recording(request: HttpRequest, camera_id: str) -> dict[str, Any]
     },
     summary="Delete a recording (admins)",
 )
-async def delete_recording(
-    request: HttpRequest, camera_id: str, recording_id: str
-) -> tuple[int, None]:
+async def delete_recording(request: HttpRequest, camera_id: str, recording_id: str) -> HttpResponse:
     """Delete a finished recording and its file."""
     camera = await get_visible_camera(request, camera_id)
     await _require(request, ADMIN_PERMISSION, "delete recordings")
@@ -243,7 +241,7 @@ async def delete_recording(
     if row.state == "recording":
         raise HttpError(409, "the recording is still being written; stop it first")
     await row.adelete()
-    return 204, None
+    return no_content()
 
 
 @router.get(

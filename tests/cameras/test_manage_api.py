@@ -141,6 +141,7 @@ def test_delete_ends_streams_and_the_camera(server: LivecamServer, camera_id: st
             viewer.wait(live=True)
             deleted = client.delete(f"/api/cameras/{camera_id}")
             assert deleted.status_code == 204, deleted.text
+            assert deleted.content == b"" and "content-type" not in deleted.headers
             viewer.wait_ended(timeout=10)
             assert viewer.error is None
         assert client.get(f"/api/cameras/{camera_id}").status_code == 404

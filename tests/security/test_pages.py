@@ -42,6 +42,7 @@ def test_a_user_makes_uses_and_revokes_a_scoped_token_on_the_tokens_page(world: 
         assert token_id
         revoked = client.post(f"/account/tokens/{token_id.group(1)}/revoke", data=_form(client))
         assert revoked.status_code == 303
+        assert "Token revoked: it no longer works." in client.get(revoked.headers["location"]).text
         with httpx.Client(base_url=world.server.base_url, headers=headers, timeout=10) as api:
             assert api.get("/api/cameras").status_code == 401
 
@@ -71,6 +72,7 @@ def test_admins_share_a_camera_from_its_page(world: World):
         assert link_id
         revoke = client.post(f"/cameras/demo/share/{link_id.group(1)}/revoke", data=_form(client))
         assert revoke.status_code == 303
+        assert "Share link revoked" in client.get(revoke.headers["location"]).text
         assert httpx.get(snapshot_url, timeout=10).status_code == 404
     with world.session("otto") as client:  # operators may not share
         assert 'href="/cameras/demo/share/"' not in client.get("/cameras/demo/").text
