@@ -90,8 +90,11 @@ def test_switch_on_and_off_on_the_camera_page(server: LivecamServer, new_page: A
     expect(page.get_by_role("link", name="Download snapshot")).to_have_attribute(
         "aria-disabled", "false"
     )
+    fullscreen = page.get_by_role("button", name="Fullscreen")
+    expect(fullscreen).to_be_visible()
     page.get_by_role("button", name="Power of Lab").click()
     page.wait_for_function(PICTURE_CLEARED, arg="lab")
+    expect(fullscreen).to_be_hidden()  # nothing to enlarge while OFF
     wait_until(lambda: camera_state(server, "lab")["viewers"] == 0, timeout=5, what="0 viewers")
     expect(page.get_by_role("link", name="Download snapshot")).to_have_attribute(
         "aria-disabled", "true"
