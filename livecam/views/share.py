@@ -106,6 +106,7 @@ async def share_page(request: HttpRequest, secret: str) -> HttpResponse:
     context = {
         "title": camera.title,
         "stream_url": reverse("livecam:share_stream", args=[secret]),
+        "video_url": reverse("livecam:share_stream_mp4", args=[secret]),
         "width": camera.width,
         "height": camera.height,
     }

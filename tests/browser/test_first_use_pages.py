@@ -26,6 +26,10 @@ FITS = """() => {
 }"""
 
 
+H264_PLAYING = "() => window.livecamPlayer && window.livecamPlayer.framesPresented > 5"
+MJPEG_STOPPED = "() => !document.querySelector('.share-view img').hasAttribute('src')"
+
+
 @pytest.fixture(scope="module")
 def server(module_server: LivecamServer) -> LivecamServer:
     """One live camera, a long-named token and a share link."""
@@ -78,11 +82,11 @@ def test_a_share_link_opens_a_page_of_the_camera_alone(server: LivecamServer, ne
     stranger.goto(url, wait_until="domcontentloaded")
     expect(stranger.locator("h1")).to_have_text("Porch")
     expect(stranger.locator(".topbar, nav, footer")).to_have_count(0)  # nothing else of the site
-    stranger.wait_for_function(
-        "() => { const i = document.querySelector('.share-view img'); return i.naturalWidth > 0; }"
-    )
-    picture = stranger.locator(".share-view img").bounding_box()
+    # H.264 (a tenth of MJPEG's bytes), with the MJPEG picture only until it plays.
+    stranger.wait_for_function(H264_PLAYING)
+    picture = stranger.locator(".share-view video").bounding_box()
     assert picture["width"] == PHONE["width"], "the picture spans the window"
+    stranger.wait_for_function(MJPEG_STOPPED)
     assert stranger.evaluate(FITS)
     # The raw URLs for embedding keep working beside the page.
     with httpx.Client(timeout=10) as client:
@@ -91,6 +95,35 @@ def test_a_share_link_opens_a_page_of_the_camera_alone(server: LivecamServer, ne
         with client.stream("GET", url + "stream.mjpg") as stream:
             assert stream.headers["content-type"].startswith("multipart/x-mixed-replace")
         assert client.get(server.url("/share/ls_not-a-real-secret/")).status_code == 404
+
+
+@pytest.mark.parametrize("video", ["h264", "mjpeg"])
+def test_a_revoked_share_link_says_so_on_its_page(
+    server: LivecamServer, new_page: Any, video: str
+):
+    admin = new_page()
+    log_in(admin, server)
+    url = _new_share_link(admin, server)
+    stranger = new_page()
+    if video == "mjpeg":  # a browser without Media Source Extensions keeps the MJPEG picture
+        stranger.add_init_script("delete window.MediaSource; delete window.ManagedMediaSource;")
+    stranger.goto(url, wait_until="domcontentloaded")
+    if video == "h264":
+        stranger.wait_for_function(H264_PLAYING)
+    else:
+        stranger.wait_for_function(
+            "() => document.querySelector('.share-view img').naturalWidth > 0"
+        )
+    link_id = next(
+        line.split()[0]
+        for line in server.cli("share", "list", "porch").stdout.splitlines()
+        if url.split("/")[-2][:10] in line and "active" in line
+    )
+    server.cli("share", "revoke", link_id)
+    # Open streams close within the access re-check (10 s); the page then says why.
+    note = stranger.get_by_role("status")
+    expect(note).to_have_text("This share link no longer works.", timeout=20000)
+    expect(stranger.locator(".share-view img")).to_be_hidden()
 
 
 @pytest.mark.parametrize(
