@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from livecam.access import policy
 from livecam.errors import NotFound
@@ -89,7 +89,7 @@ async def _share_stream(
 
 @csrf_exempt  # GET only: a POST is answered 405, not a CSRF failure
 @login_not_required
-@require_GET
+@require_safe  # HEAD too: monitors ask whether a snapshot is there
 async def share_snapshot(request: HttpRequest, secret: str) -> HttpResponse:
     """Return the newest frame of the link's camera."""
     _link, camera = await _camera(secret)

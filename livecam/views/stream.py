@@ -7,7 +7,7 @@ import time
 from collections.abc import Hashable
 
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from livecam import conf
 from livecam.access import policy
@@ -148,7 +148,7 @@ def mjpeg_response(source: PartSource) -> PartsResponse:
 
 
 @answers_from_memory
-@require_GET
+@require_safe  # HEAD too: monitors ask whether a snapshot is there
 async def snapshot(request: HttpRequest, camera_id: str) -> HttpResponse:
     """Return the newest frame as one JPEG, waiting briefly for a fresh one if needed."""
     return await serve_snapshot(request, await camera_for_snapshot(request, camera_id))

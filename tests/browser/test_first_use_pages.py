@@ -98,9 +98,7 @@ def test_a_share_link_opens_a_page_of_the_camera_alone(server: LivecamServer, ne
 
 
 @pytest.mark.parametrize("video", ["h264", "mjpeg"])
-def test_a_revoked_share_link_says_so_on_its_page(
-    server: LivecamServer, new_page: Any, video: str
-):
+def test_a_revoked_share_link_says_so_on_its_page(server: LivecamServer, new_page: Any, video: str):
     admin = new_page()
     log_in(admin, server)
     url = _new_share_link(admin, server)

@@ -78,6 +78,13 @@ def test_wrong_methods_answer_json_405_with_allow(world: World):
             assert "GET" in response.headers["allow"]
 
 
+def test_a_snapshot_answers_head_without_a_body(world: World):
+    with world.server.api() as client:
+        head = client.head("/cameras/demo/snapshot.jpg")
+        assert head.status_code == 200 and head.headers["content-type"] == "image/jpeg"
+        assert head.content == b""
+
+
 def test_unknown_fields_are_refused_by_name_and_change_nothing(world: World):
     path = "/api/cameras/demo/motion"
     with world.server.api() as client:
