@@ -6,6 +6,7 @@ import math
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -30,36 +31,35 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_int(name: str, default: int, low: int = 0, high: int | None = None) -> int:
     """Return a whole-number setting; a value that is not one, or out of range, is refused."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
-    _check_range(name, value, low, high)
-    return value
+    return int(_env_number(name, default, int, "a whole number", low, high))
 
 
 def env_float(name: str, default: float, low: float = 0.0, high: float | None = None) -> float:
     """Return a number setting; a value that is not a finite number, or out of range, is refused."""
+    return float(_env_number(name, default, float, "a finite number", low, high))
+
+
+def _env_number(
+    name: str,
+    default: float,
+    parse: Callable[[str], float],
+    kind: str,
+    low: float,
+    high: float | None,
+) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = float(raw)
+        value = parse(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
-    if not math.isfinite(value):
-        raise ImproperlyConfigured(f"{name} must be a finite number, not {raw!r}")
-    _check_range(name, value, low, high)
-    return value
-
-
-def _check_range(name: str, value: float, low: float, high: float | None) -> None:
+        raise ImproperlyConfigured(f"{name} must be {kind}, not {raw!r}") from None
+    if not math.isfinite(value):  # float("nan") parses, and passes every range check
+        raise ImproperlyConfigured(f"{name} must be {kind}, not {raw!r}")
     if value < low or (high is not None and value > high):
         upper = f" and at most {high}" if high is not None else ""
-        raise ImproperlyConfigured(f"{name} must be at least {low}{upper}, not {value}")
+        raise ImproperlyConfigured(f"{name} must be at least {low}{upper}, not {raw}")
+    return value
 
 
 def log_level(name: str, default: str) -> str:
