@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from livecam.access.expiry import parse_expiry
-from livecam.cameras.validation import MIN_SIDE, SETTINGS
+from livecam.cameras.validation import SETTINGS, bitrate_problem, side_problem
 from livecam.models import Camera
 
 SETTINGS_FIELDS = list(SETTINGS)
@@ -59,12 +59,9 @@ class CameraSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def _clean_side(self, name: str) -> int:
         value: int = self.cleaned_data[name]
-        if 0 < value < MIN_SIDE:
-            raise forms.ValidationError(
-                _("Use 0 (the source's size) or at least %(min)d pixels."),
-                code="too_small",
-                params={"min": MIN_SIDE},
-            )
+        problem = side_problem(value)  # the rule the API, CLI and add form apply
+        if problem:
+            raise forms.ValidationError(problem, code="too_small")
         return value
 
     def _kept(self, name: str) -> Any:
@@ -72,8 +69,12 @@ class CameraSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         return getattr(self.instance, name) if value is None else value
 
     def clean_bitrate(self) -> int:
-        """Keep the camera's bitrate when the field is left out."""
-        return int(self._kept("bitrate"))
+        """Keep the camera's bitrate when the field is left out; refuse one too low."""
+        value = int(self._kept("bitrate"))
+        problem = bitrate_problem(value)
+        if problem:
+            raise forms.ValidationError(problem, code="too_low")
+        return value
 
     def clean_keyframe_interval(self) -> float:
         """Keep the camera's keyframe interval when the field is left out."""

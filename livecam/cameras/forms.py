@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from livecam.cameras.validation import SETTINGS, side_problem
+from livecam.cameras.validation import FIELD_RULES, SETTINGS
 from livecam.models import Camera
 
 FORM_FIELDS = ["id", "label", "source", *SETTINGS, "enabled"]
@@ -35,10 +35,10 @@ class CameraForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["source"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
 
     def clean(self) -> dict[str, Any]:
-        """Add the rules beyond the model's field validators (the smallest size)."""
+        """Add the rules beyond the model's field validators (smallest size, lowest bitrate)."""
         data = super().clean() or {}
-        for side in ("width", "height"):
-            problem = side_problem(data.get(side))
+        for name, rule in FIELD_RULES:
+            problem = rule(data.get(name))
             if problem:
-                self.add_error(side, problem)
+                self.add_error(name, problem)
         return data

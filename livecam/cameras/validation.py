@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -49,6 +50,24 @@ def side_problem(value: object) -> str | None:
     return None
 
 
+def bitrate_problem(value: object) -> str | None:
+    """Return why an H.264 bitrate cap is refused (too low for a picture), or None."""
+    # Below this x264 meets its cap only with a picture of blocks.
+    if isinstance(value, int) and 0 < value < MIN_BITRATE:
+        return _("Use 0 (a default for the size) or at least %(min)d kbit/s.") % {
+            "min": MIN_BITRATE
+        }
+    return None
+
+
+FIELD_RULES: tuple[tuple[str, Callable[[object], str | None]], ...] = (
+    ("width", side_problem),
+    ("height", side_problem),
+    ("bitrate", bitrate_problem),
+)
+"""The rules beyond the model's own validators, by field (forms apply them per field too)."""
+
+
 def problems_of(camera: Camera, *, unique: bool = False) -> dict[str, list[str]]:
     """Return every problem of a camera's configuration by field (empty when it is valid)."""
     found: dict[str, list[str]] = {}
@@ -56,15 +75,10 @@ def problems_of(camera: Camera, *, unique: bool = False) -> dict[str, list[str]]
         camera.full_clean(validate_unique=unique, validate_constraints=unique)
     except ValidationError as exc:
         found = {field: list(reasons) for field, reasons in exc.message_dict.items()}
-    for side in ("width", "height"):
-        problem = side_problem(getattr(camera, side))
-        if problem and side not in found:
-            found[side] = [problem]
-    if 0 < camera.bitrate < MIN_BITRATE and "bitrate" not in found:
-        # Below this x264 meets its cap only with a picture of blocks.
-        found["bitrate"] = [
-            _("Use 0 (a default for the size) or at least %(min)d kbit/s.") % {"min": MIN_BITRATE}
-        ]
+    for name, rule in FIELD_RULES:
+        problem = rule(getattr(camera, name))
+        if problem and name not in found:
+            found[name] = [problem]
     for field in camera._meta.concrete_fields:
         value = getattr(camera, field.attname)
         # NaN passes every min/max validator (each comparison is False), and SQLite then

@@ -160,3 +160,27 @@ def test_the_add_form_says_what_is_wrong_in_the_pages_language(world: World, cam
         english = admin.post("/manage/cameras/new/", data=form)
         assert "unknown source kind &#x27;foo&#x27;; use pattern:" in english.text
         assert admin.get(f"/api/cameras/{camera_id}").status_code == 404
+
+
+def test_the_settings_form_keeps_the_shared_bitrate_rule(world: World):
+    """The camera page refuses a bitrate cap the API and CLI refuse (too low for a picture)."""
+    with world.bearer("admin") as api:
+        before = api.get("/api/cameras/demo").json()["bitrate"]
+    with world.session("otto") as client:
+        form = _form(
+            client,
+            width="0",
+            height="0",
+            fps="0",
+            quality="80",
+            rotation="0",
+            linger="10",
+            bitrate="5",
+            keyframe_interval="1",
+        )
+        answer = client.post("/cameras/demo/settings", data=form)
+        assert answer.status_code == 303
+        page = client.get(answer.headers["location"]).text
+        assert "at least 50 kbit/s" in page
+    with world.bearer("admin") as api:
+        assert api.get("/api/cameras/demo").json()["bitrate"] == before
