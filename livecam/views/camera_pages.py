@@ -20,7 +20,8 @@ from livecam.views.cameras_api import may_manage
 from livecam.views.pages import refuse
 
 
-async def _forbidden(request: HttpRequest) -> HttpResponse:
+async def refuse_management(request: HttpRequest) -> HttpResponse:
+    """Answer a non-admin's request to manage cameras with the themed 403 page."""
     return await refuse(request, 403, _("Only admins may manage cameras."))
 
 
@@ -37,7 +38,7 @@ async def _page(request: HttpRequest, form: CameraForm, camera: Camera | None) -
 async def camera_add(request: HttpRequest) -> HttpResponse:
     """Show the add-camera form, or add the camera it sends."""
     if not await may_manage(request, "add"):
-        return await _forbidden(request)
+        return await refuse_management(request)
     if request.method == "GET":
         return await _page(request, CameraForm(), None)
     form = CameraForm(request.POST)
@@ -58,7 +59,7 @@ async def camera_edit(request: HttpRequest, camera_id: str) -> HttpResponse:
     """Show the edit form of a camera, or save the fields that changed."""
     camera = await get_visible_camera(request, camera_id)
     if not await may_manage(request):
-        return await _forbidden(request)
+        return await refuse_management(request)
     if request.method == "GET":
         return await _page(request, CameraForm(instance=camera), camera)
     form = CameraForm(request.POST, instance=camera)
@@ -81,7 +82,7 @@ async def camera_remove(request: HttpRequest, camera_id: str) -> HttpResponse:
     """Ask for confirmation, then remove the camera (its streams and recordings end)."""
     camera = await get_visible_camera(request, camera_id)
     if not await may_manage(request, "delete"):
-        return await _forbidden(request)
+        return await refuse_management(request)
     if request.method == "GET":
         page: HttpResponse = await sync_to_async(render)(
             request, "livecam/camera_remove.html", {"camera": camera}

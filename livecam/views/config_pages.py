@@ -14,15 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from livecam.bus import ControlMessage, get_bus
 from livecam.cameras.config_io import ConfigError, export_config, import_config
+from livecam.views.camera_pages import refuse_management
 from livecam.views.cameras_api import may_manage
-from livecam.views.pages import refuse
 
 MAX_UPLOAD = 2 * 1024 * 1024
 """Bytes a configuration file may have (thousands of cameras fit)."""
-
-
-async def _forbidden(request: HttpRequest) -> HttpResponse:
-    return await refuse(request, 403, _("Only admins may manage cameras."))
 
 
 async def _page(request: HttpRequest, problems: list[str]) -> HttpResponse:
@@ -37,7 +33,7 @@ async def _page(request: HttpRequest, problems: list[str]) -> HttpResponse:
 async def config_page(request: HttpRequest) -> HttpResponse:
     """Show the page, or import an uploaded configuration (all or nothing)."""
     if not await may_manage(request):
-        return await _forbidden(request)
+        return await refuse_management(request)
     if request.method == "GET":
         return await _page(request, [])
     upload = request.FILES.get("file")
@@ -62,7 +58,7 @@ async def config_page(request: HttpRequest) -> HttpResponse:
 async def config_export(request: HttpRequest) -> HttpResponse:
     """Download the configuration as livecam.json."""
     if not await may_manage(request):
-        return await _forbidden(request)
+        return await refuse_management(request)
     data = await sync_to_async(export_config)()
     response = HttpResponse(
         json.dumps(data, indent=2, sort_keys=True), content_type="application/json"
