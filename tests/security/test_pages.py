@@ -167,17 +167,7 @@ def test_the_settings_form_keeps_the_shared_bitrate_rule(world: World):
     with world.bearer("admin") as api:
         before = api.get("/api/cameras/demo").json()["bitrate"]
     with world.session("otto") as client:
-        form = _form(
-            client,
-            width="0",
-            height="0",
-            fps="0",
-            quality="80",
-            rotation="0",
-            linger="10",
-            bitrate="5",
-            keyframe_interval="1",
-        )
+        form = {**_camera_form(client, "demo", "pattern:"), "bitrate": "5"}
         answer = client.post("/cameras/demo/settings", data=form)
         assert answer.status_code == 303
         page = client.get(answer.headers["location"]).text
